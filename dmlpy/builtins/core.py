@@ -1,0 +1,594 @@
+"""Builtins the language core needs: construction, casts, printing, basic aggregates and math."""
+from __future__ import annotations
+
+import math
+import sys
+
+from .. import types as T
+from ..errors import DMLStop, OpError
+from ..runtime import ops
+from ..runtime.format import to_string, tostr
+from ..runtime.values import DMLList, type_name
+from .registry import (builtin, r_bool, r_double, r_elementwise, r_int, r_list, r_matrix,
+                       r_none, r_string)
+
+
+def _np():
+    import numpy
+    return numpy
+
+
+def _arr(v):
+    return type(v).__name__ == "ndarray"
+
+
+def _as_arr(v, fn):
+    if _arr(v):
+        return v
+    raise OpError(f"{fn}() expects a matrix, got a {type_name(v)}")
+
+
+def _num(v, fn, what="argument"):
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is bool:
+        return int(v)
+    if _arr(v) and v.size == 1:
+        return float(v.flat[0])
+    raise OpError(f"{fn}() expects a number as {what}, got a {type_name(v)}")
+
+
+def _int(v, fn, what="argument"):
+    x = _num(v, fn, what)
+    if isinstance(x, float):
+        if x != x or math.isinf(x):
+            raise OpError(f"{fn}() expects an integer as {what}, got {tostr(x)}")
+        return int(x)
+    return x
+
+
+# ------------------------------------------------------------------ printing
+@builtin("print", "*args", rule=r_none, nret=0, min_args=1, pure=False)
+def print_(*args):
+    """print(x) or print(format, args...): String.format-style when arguments follow."""
+    if len(args) == 1:
+        text = tostr(args[0])
+    else:
+        from ..runtime.javafmt import java_format
+        if not isinstance(args[0], str):
+            raise OpError("print() with several arguments needs a format string first")
+        try:
+            text = java_format(args[0], [_fmt_arg(a) for a in args[1:]])
+        except ValueError as e:
+            raise OpError(f"print(): {e}") from None
+    sys.stdout.write(text + "\n")
+
+
+def _fmt_arg(a):
+    if _arr(a) or isinstance(a, DMLList):
+        return tostr(a)
+    return a
+
+
+@builtin("toString", "target, rows=100, cols=100, decimal=3, sparse=FALSE, sep=' ', linesep='\\n'",
+         rule=r_string)
+def toString(target, rows, cols, decimal, sparse, sep, linesep):
+    """The text form of a matrix, list, frame or scalar."""
+    return to_string(target, int(rows), int(cols), int(decimal), bool(sparse), sep, linesep)
+
+
+@builtin("sprintf", "*args", rule=r_string, min_args=1, aliases=("format",))
+def sprintf(*args):
+    from ..runtime.javafmt import java_format
+    if not isinstance(args[0], str):
+        raise OpError("sprintf() needs a format string first")
+    try:
+        return java_format(args[0], [_fmt_arg(a) for a in args[1:]])
+    except ValueError as e:
+        raise OpError(f"sprintf(): {e}") from None
+
+
+@builtin("stop", "message=''", rule=r_none, nret=0, pure=False)
+def stop(message):
+    raise DMLStop(tostr(message))
+
+
+@builtin("assert", "condition", rule=r_none, nret=0, pure=False)
+def assert_(condition):
+    if not ops.truth(condition, "assert condition"):
+        raise DMLStop("assertion failed")
+
+
+@builtin("time", "", rule=r_int, pure=False)
+def time_():
+    """Nanoseconds of a monotonic clock, as SystemDS's time()."""
+    import time
+    return time.perf_counter_ns()
+
+
+# ------------------------------------------------------------------ construction
+def _r_matrix_ctor(types, args):
+    return T.MATRIX_T
+
+
+@builtin("matrix", "data, rows=?, cols=?, byrow=TRUE", rule=_r_matrix_ctor)
+def matrix(data, rows, cols, byrow):
+    """matrix(value | "v1 v2 ..." | X, rows, cols): fill, parse, or reshape."""
+    np = _np()
+    r = None if rows is None else _int(rows, "matrix", "rows")
+    c = None if cols is None else _int(cols, "matrix", "cols")
+    if _arr(data):
+        n = data.size
+        if r is None and c is None:
+            r, c = data.shape
+        elif r is None:
+            r = n // c if c else 0
+        elif c is None:
+            c = n // r if r else 0
+        if r * c != n:
+            raise OpError(f"matrix(): cannot reshape a {data.shape[0]}x{data.shape[1]} matrix "
+                          f"({n} cells) into {r}x{c}")
+        if byrow:
+            return np.ascontiguousarray(data.reshape(r, c))
+        return np.ascontiguousarray(data.reshape(c, r).T)
+    if isinstance(data, str):
+        toks = data.replace(",", " ").split()
+        try:
+            vals = [float(_java_num(t)) for t in toks]
+        except ValueError:
+            raise OpError(f"matrix(): cannot read numbers from the string '{data}'") from None
+        if r is None and c is None:
+            r, c = len(vals), 1
+        elif r is None:
+            r = len(vals) // c
+        elif c is None:
+            c = len(vals) // r
+        if len(vals) != r * c:
+            if len(vals) == 1:
+                return np.full((r, c), vals[0])
+            raise OpError(f"matrix(): the string holds {len(vals)} values but the matrix is "
+                          f"{r}x{c} ({r * c} values): number of values does not match the dimensions")
+        a = np.array(vals, dtype=np.float64).reshape(r, c) if byrow else \
+            np.ascontiguousarray(np.array(vals, dtype=np.float64).reshape(c, r).T)
+        return a
+    v = _num(data, "matrix", "data")
+    if r is None or c is None:
+        raise OpError("matrix(): rows and cols are required to fill a matrix with a value")
+    if r < 0 or c < 0:
+        raise OpError(f"matrix(): invalid dimensions {r}x{c}")
+    return np.full((r, c), float(v))
+
+
+def _java_num(t):
+    low = t.lower()
+    if low in ("nan",):
+        return "nan"
+    if low in ("inf", "infinity", "+infinity"):
+        return "inf"
+    if low == "-infinity":
+        return "-inf"
+    return t
+
+
+@builtin("seq", "from, to, incr=?", rule=r_matrix)
+def seq(from_, to, incr):
+    """seq(from, to[, incr]): a column vector from `from` to `to` (inclusive)."""
+    np = _np()
+    a, b = float(_num(from_, "seq", "from")), float(_num(to, "seq", "to"))
+    if incr is None:
+        d = 1.0 if a <= b else -1.0
+    else:
+        d = float(_num(incr, "seq", "incr"))
+    if d == 0 or (b - a) * d < 0:
+        if a == b:
+            return np.full((1, 1), a)
+        raise OpError(f"seq(): wrong sign or zero increment {tostr(d)} for the range "
+                      f"{tostr(a)} to {tostr(b)}")
+    n = int(math.floor((b - a) / d + 1e-10)) + 1
+    return (a + d * np.arange(n, dtype=np.float64)).reshape(n, 1)
+
+
+@builtin("rand", "rows=?, cols=?, min=0.0, max=1.0, sparsity=1.0, seed=-1, pdf='uniform', lambda=1.0",
+         rule=r_matrix, pure=False)
+def rand(rows, cols, min_, max_, sparsity, seed, pdf, lambda_):
+    """Random matrix, with SystemDS's generators (same seed, same numbers)."""
+    if rows is None or cols is None:
+        raise OpError("rand(): rows and cols are required")
+    from ..runtime import rng
+    try:
+        return rng.rand_matrix(_int(rows, "rand", "rows"), _int(cols, "rand", "cols"),
+                               float(_num(min_, "rand", "min")), float(_num(max_, "rand", "max")),
+                               float(_num(sparsity, "rand", "sparsity")), _int(seed, "rand", "seed"),
+                               str(pdf).lower(), float(_num(lambda_, "rand", "lambda")))
+    except ValueError as e:
+        raise OpError(f"rand(): {e}") from None
+
+
+# ------------------------------------------------------------------ metadata
+@builtin("nrow", "target", rule=r_int)
+def nrow(x):
+    if _arr(x):
+        return x.shape[0]
+    if hasattr(x, "nrow"):
+        return x.nrow
+    raise OpError(f"nrow() expects a matrix or frame, got a {type_name(x)}")
+
+
+@builtin("ncol", "target", rule=r_int)
+def ncol(x):
+    if _arr(x):
+        return x.shape[1]
+    if hasattr(x, "ncol"):
+        return x.ncol
+    raise OpError(f"ncol() expects a matrix or frame, got a {type_name(x)}")
+
+
+@builtin("length", "target", rule=r_int)
+def length(x):
+    if _arr(x):
+        return x.size
+    if isinstance(x, DMLList):
+        return len(x)
+    if hasattr(x, "nrow"):
+        return x.nrow * x.ncol
+    if isinstance(x, (int, float, bool, str)):
+        return 1
+    raise OpError(f"length() cannot take a {type_name(x)}")
+
+
+# ------------------------------------------------------------------ aggregates
+def _agg_input(x, fn):
+    if _arr(x):
+        return x
+    raise OpError(f"{fn}() expects a matrix, got a {type_name(x)}")
+
+
+@builtin("sum", "target", rule=r_double)
+def sum_(x):
+    return float(_agg_input(x, "sum").sum())
+
+
+@builtin("mean", "target", rule=r_double, aliases=("avg",))
+def mean(x):
+    x = _agg_input(x, "mean")
+    return float(x.mean()) if x.size else math.nan
+
+
+def _r_minmax(types, args):
+    if len(types) == 1:
+        return T.DOUBLE if types[0].dt == T.MATRIX else T.UNKNOWN
+    if any(t.dt == T.MATRIX for t in types):
+        return T.MATRIX_T
+    if len(types) == 2 and all(t == T.INT for t in types):
+        return T.INT
+    if all(t.dt == T.SCALAR for t in types):
+        return T.DOUBLE if len(types) > 2 or T.DOUBLE in types else T.SCALAR_ANY
+    return T.UNKNOWN
+
+
+def _minmax(args, name, red, pick):
+    if len(args) == 1:
+        x = args[0]
+        if _arr(x):
+            if x.size == 0:
+                raise OpError(f"{name}() of an empty matrix")
+            return float(red(x))
+        raise OpError(f"{name}() of one argument expects a matrix, got a {type_name(x)}")
+    if any(_arr(a) for a in args):
+        np = _np()
+        res = args[0]
+        for a in args[1:]:
+            res = ops.M().binary(name, res if _arr(res) else float(_num(res, name)),
+                                 a if _arr(a) else float(_num(a, name)))
+        return np.ascontiguousarray(res)
+    vals = [_num(a, name) for a in args]
+    if len(vals) == 2 and all(type(v) is int for v in vals):
+        return pick(vals)
+    r = pick(float(v) for v in vals)
+    if any(v != v for v in vals):
+        return math.nan
+    return float(r)
+
+
+@builtin("min", "*args", rule=_r_minmax, min_args=1, aliases=("pmin",))
+def min_(*args):
+    np = _np() if any(_arr(a) for a in args) else None
+    return _minmax(args, "min", (np.min if np else None), min)
+
+
+@builtin("max", "*args", rule=_r_minmax, min_args=1, aliases=("pmax",))
+def max_(*args):
+    np = _np() if any(_arr(a) for a in args) else None
+    return _minmax(args, "max", (np.max if np else None), max)
+
+
+@builtin("colSums", "target", rule=r_matrix)
+def colSums(x):
+    return _agg_input(x, "colSums").sum(axis=0, keepdims=True)
+
+
+@builtin("rowSums", "target", rule=r_matrix)
+def rowSums(x):
+    return _agg_input(x, "rowSums").sum(axis=1, keepdims=True)
+
+
+@builtin("colMeans", "target", rule=r_matrix)
+def colMeans(x):
+    return _agg_input(x, "colMeans").mean(axis=0, keepdims=True)
+
+
+@builtin("rowMeans", "target", rule=r_matrix)
+def rowMeans(x):
+    return _agg_input(x, "rowMeans").mean(axis=1, keepdims=True)
+
+
+# ------------------------------------------------------------------ reorganisation
+@builtin("t", "target", rule=r_matrix)
+def t(x):
+    return _np().ascontiguousarray(_as_arr(x, "t").T)
+
+
+def _bind(args, axis, fn):
+    np = _np()
+    mats = [a if _arr(a) else None for a in args]
+    for a, m in zip(args, mats):
+        if m is None:
+            raise OpError(f"{fn}() expects matrices, got a {type_name(a)}")
+    dim = 0 if axis == 1 else 1
+    ref = mats[0].shape[dim]
+    for i, m in enumerate(mats[1:], start=2):
+        if m.shape[dim] != ref:
+            what = "rows" if axis == 1 else "columns"
+            raise OpError(f"{fn}(): inputs must have the same number of {what}: input 1 has "
+                          f"{ref} {what}, input {i} has {m.shape[dim]} {what}")
+    return np.ascontiguousarray(np.concatenate(mats, axis=axis))
+
+
+@builtin("cbind", "*args", rule=r_matrix, min_args=1, aliases=("append",))
+def cbind(*args):
+    if isinstance(args[0], DMLList) or (hasattr(args[0], "ncol") and not _arr(args[0])):
+        from .. import builtins as _b
+        return _b.bind_other("cbind", args)
+    return _bind(args, 1, "cbind")
+
+
+@builtin("rbind", "*args", rule=r_matrix, min_args=1)
+def rbind(*args):
+    if hasattr(args[0], "ncol") and not _arr(args[0]):
+        from .. import builtins as _b
+        return _b.bind_other("rbind", args)
+    return _bind(args, 0, "rbind")
+
+
+# ------------------------------------------------------------------ casts
+def _r_as_scalar(types, args):
+    if types and types[0].dt == T.MATRIX:
+        return T.DOUBLE
+    if types and types[0].dt == T.SCALAR:
+        return types[0]
+    return T.SCALAR_ANY
+
+
+@builtin("as.scalar", "target", rule=_r_as_scalar, aliases=("castAsScalar",))
+def as_scalar(x):
+    if _arr(x):
+        if x.size != 1:
+            raise OpError(f"as.scalar() needs a 1x1 matrix, got a {x.shape[0]}x{x.shape[1]} matrix")
+        return float(x.flat[0])
+    if isinstance(x, DMLList):
+        if len(x) != 1:
+            raise OpError(f"as.scalar() needs a list of one element, got {len(x)} elements")
+        return as_scalar(x.values[0])
+    if hasattr(x, "nrow") and hasattr(x, "cell"):
+        if x.nrow * x.ncol != 1:
+            raise OpError("as.scalar() needs a 1x1 frame")
+        return x.cell(0, 0)
+    return x
+
+
+@builtin("as.matrix", "target", rule=r_matrix)
+def as_matrix(x):
+    np = _np()
+    if _arr(x):
+        return x
+    if isinstance(x, DMLList):
+        if len(x) != 1:
+            raise OpError(f"as.matrix() needs a list of one element, got {len(x)} elements")
+        return as_matrix(x.values[0])
+    if isinstance(x, (bool, int, float)):
+        return np.full((1, 1), float(x))
+    if hasattr(x, "to_matrix"):
+        return x.to_matrix()
+    raise OpError(f"as.matrix() cannot convert a {type_name(x)}")
+
+
+def _scalar_of(x, fn):
+    if _arr(x) or isinstance(x, DMLList):
+        return as_scalar(x)
+    return x
+
+
+@builtin("as.integer", "target", rule=lambda ts, a: T.INT)
+def as_integer(x):
+    x = _scalar_of(x, "as.integer")
+    if isinstance(x, str):
+        try:
+            x = float(x.strip()) if not x.strip().lstrip("-").isdigit() else int(x.strip())
+        except ValueError:
+            raise OpError(f"as.integer(): cannot convert the string '{x}' to a number") from None
+    if isinstance(x, float):
+        if x != x:
+            return 0
+        if math.isinf(x):
+            return (1 << 63) - 1 if x > 0 else -(1 << 63)
+        return int(x)
+    return int(x)
+
+
+@builtin("as.double", "target", rule=lambda ts, a: T.DOUBLE)
+def as_double(x):
+    x = _scalar_of(x, "as.double")
+    if isinstance(x, str):
+        try:
+            return float(_java_num(x.strip()))
+        except ValueError:
+            raise OpError(f"as.double(): cannot convert the string '{x}' to a number") from None
+    return float(x)
+
+
+@builtin("as.logical", "target", rule=lambda ts, a: T.BOOL, aliases=("as.boolean",))
+def as_logical(x):
+    x = _scalar_of(x, "as.logical")
+    if isinstance(x, str):
+        if x.strip().upper() in ("TRUE", "FALSE"):
+            return x.strip().upper() == "TRUE"
+        raise OpError(f"as.logical(): cannot convert the string '{x}' to a boolean")
+    return x != 0
+
+
+@builtin("list", "**args", rule=r_list, pure=True)
+def list_(values, names):
+    if all(n is None for n in names):
+        return DMLList(values)
+    if any(n is None for n in names):
+        raise OpError("list(): either all elements are named or none")
+    return DMLList(values, names)
+
+
+# ------------------------------------------------------------------ element-wise math
+def _unary_math(name, f, np_name=None, int_keep=False):
+    def impl(x):
+        if _arr(x):
+            return getattr(_np(), np_name or name)(x)
+        v = _num(x, name)
+        try:
+            return float(f(v))
+        except (ValueError, OverflowError):
+            return _math_special(name, float(v))
+    impl.__name__ = name
+    builtin(name, "target", rule=r_elementwise)(impl)
+
+
+def _math_special(name, v):
+    if name == "sqrt":
+        return math.nan if v < 0 else math.sqrt(v)
+    if name == "log":
+        return -math.inf if v == 0 else math.nan
+    if name == "exp":
+        return math.inf
+    return math.nan
+
+
+_unary_math("abs", abs)
+_unary_math("sqrt", math.sqrt)
+_unary_math("exp", math.exp)
+_unary_math("floor", math.floor)
+_unary_math("ceil", math.ceil, "ceil")
+_unary_math("sin", math.sin)
+_unary_math("cos", math.cos)
+_unary_math("tan", math.tan)
+_unary_math("asin", math.asin, "arcsin")
+_unary_math("acos", math.acos, "arccos")
+_unary_math("atan", math.atan, "arctan")
+_unary_math("sinh", math.sinh)
+_unary_math("cosh", math.cosh)
+_unary_math("tanh", math.tanh)
+
+
+@builtin("round", "target", rule=r_elementwise)
+def round_(x):
+    if _arr(x):
+        np = _np()
+        f = np.floor(x)
+        return f + (x - f >= 0.5)
+    return ops.java_round(float(_num(x, "round")))
+
+
+@builtin("sign", "target", rule=r_elementwise)
+def sign(x):
+    if _arr(x):
+        return _np().sign(x)
+    v = float(_num(x, "sign"))
+    return v if v != v else float((v > 0) - (v < 0))
+
+
+@builtin("log", "target, base=?", rule=r_elementwise)
+def log(x, base):
+    if _arr(x):
+        np = _np()
+        r = np.log(x)
+        if base is not None:
+            b = base if _arr(base) else float(_num(base, "log", "base"))
+            r = r / np.log(b)
+        return r
+    v = float(_num(x, "log"))
+    r = math.log(v) if v > 0 else _math_special("log", v)
+    if base is not None:
+        b = float(_num(base, "log", "base"))
+        lb = math.log(b) if b > 0 else _math_special("log", b)
+        return ops.java_div(r, lb)
+    return r
+
+
+def _r_ifelse(types, args):
+    if types and types[0].dt == T.MATRIX:
+        return T.MATRIX_T
+    if len(types) == 3 and types[1] == types[2]:
+        return types[1]
+    if len(types) == 3 and types[1].dt == types[2].dt == T.SCALAR:
+        return T.SCALAR_ANY
+    if len(types) == 3 and T.MATRIX in (types[1].dt, types[2].dt):
+        return T.UNKNOWN
+    return T.UNKNOWN
+
+
+@builtin("ifelse", "test, yes, no", rule=_r_ifelse)
+def ifelse(test, yes, no):
+    if _arr(test) or _arr(yes) or _arr(no):
+        np = _np()
+        shape = next(a.shape for a in (test, yes, no) if _arr(a))
+        for a in (test, yes, no):
+            if _arr(a) and a.shape != shape:
+                raise OpError(f"ifelse(): matrix arguments must have the same dimensions, got "
+                              f"{a.shape[0]}x{a.shape[1]} and {shape[0]}x{shape[1]}")
+        c = test != 0 if _arr(test) else ops.truth(test)
+        return np.ascontiguousarray(np.where(c, yes if _arr(yes) else float(yes),
+                                             no if _arr(no) else float(no)), dtype=np.float64)
+    return yes if ops.truth(test, "ifelse test") else no
+
+
+@builtin("xor", "a, b", rule=lambda ts, a: T.MATRIX_T if any(t.dt == T.MATRIX for t in ts) else T.BOOL)
+def xor(a, b):
+    return ops.xor(a, b)
+
+
+@builtin("typeof", "target", rule=r_string)
+def typeof(x):
+    if _arr(x):
+        return "Matrix"
+    if isinstance(x, DMLList):
+        return "List"
+    if hasattr(x, "schema"):
+        return "Frame"
+    return {bool: "Boolean", int: "Integer", float: "Double", str: "String"}.get(type(x), "Unknown")
+
+
+@builtin("isNaN", "target", rule=r_elementwise, aliases=("is.nan",))
+def is_nan(x):
+    if _arr(x):
+        return _np().isnan(x).astype(float)
+    v = _num(x, "is.nan")
+    return v != v
+
+
+@builtin("is.na", "target", rule=r_elementwise)
+def is_na(x):
+    return is_nan(x)
+
+
+@builtin("is.infinite", "target", rule=r_elementwise)
+def is_infinite(x):
+    if _arr(x):
+        return _np().isinf(x).astype(float)
+    return math.isinf(_num(x, "is.infinite"))

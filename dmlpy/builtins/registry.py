@@ -1,0 +1,161 @@
+"""The one builtin registry: name, parameters with defaults, number of results, type rule, implementation.
+
+A builtin's parameters are declared as a string, e.g. "target, rows=100, cols=100, decimal=3":
+positional order, DML names (dots allowed), and constant defaults written as DML literals
+(numbers, TRUE/FALSE, quoted strings, or `?` for "absent": the implementation receives None).
+`*args` makes a builtin variadic: every argument is passed positionally (names, if allowed,
+are passed through `names=`). Calls are bound to positions at compile time, so the runtime
+calls `impl(*values)` without any argument processing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import types as T
+
+REQUIRED = object()
+
+
+@dataclass
+class Builtin:
+    name: str
+    params: list[str]
+    defaults: dict
+    impl: Callable
+    rule: Callable            # (list[Type], list[ast.Expr]) -> Type or tuple of Types
+    nret: int = 1             # results; 0 = statement-only
+    variadic: bool = False    # impl(*args)
+    named_variadic: bool = False  # impl(args, names): names[i] is None for positional
+    min_args: int = 0
+    doc: str = ""
+    status: str = "native"
+    pure: bool = True
+    aliases: tuple = ()
+    extra: dict = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Builtin] = {}
+
+
+def _literal(text: str):
+    text = text.strip()
+    if text == "?":
+        return None
+    if text in ("TRUE", "FALSE"):
+        return text == "TRUE"
+    if text[:1] in "\"'":
+        return text[1:-1].encode().decode("unicode_escape")
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def builtin(name: str, params: str = "", rule=None, nret: int = 1, doc: str = "",
+            aliases: tuple = (), pure: bool = True, **extra):
+    """Register `impl` under `name`; see the module docstring for `params`."""
+    def deco(impl):
+        plist, defaults, variadic, named_var, min_args = [], {}, False, False, 0
+        for part in _split(params):
+            if part == "*args":
+                variadic = True
+                continue
+            if part == "**args":
+                variadic = named_var = True
+                continue
+            if "=" in part:
+                pname, dflt = part.split("=", 1)
+                defaults[pname.strip()] = _literal(dflt)
+                plist.append(pname.strip())
+            else:
+                plist.append(part)
+                if not variadic:
+                    min_args += 1
+        b = Builtin(name, plist, defaults, impl, rule or _unknown, nret, variadic, named_var,
+                    extra.pop("min_args", min_args), doc or (impl.__doc__ or "").strip().split("\n")[0],
+                    pure=pure, aliases=aliases, extra=extra)
+        REGISTRY[name] = b
+        for a in aliases:
+            REGISTRY[a] = b
+        return impl
+    return deco
+
+
+def _split(params: str):
+    out, cur, q = [], "", None
+    for ch in params:
+        if q:
+            cur += ch
+            if ch == q:
+                q = None
+        elif ch in "\"'":
+            q = ch
+            cur += ch
+        elif ch == ",":
+            if cur.strip():
+                out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def _unknown(types, args):
+    return T.UNKNOWN
+
+
+# ----------------------------------------------------------------- common type rules
+def r_const(t):
+    return lambda types, args: t
+
+
+r_double = r_const(T.DOUBLE)
+r_int = r_const(T.INT)
+r_bool = r_const(T.BOOL)
+r_string = r_const(T.STRING)
+r_matrix = r_const(T.MATRIX_T)
+r_list = r_const(T.LIST_T)
+r_frame = r_const(T.FRAME_T)
+r_none = r_const(None)
+
+
+def r_elementwise(types, args):
+    """Matrix if any argument is a matrix, else a double scalar (abs, sqrt, exp, ...)."""
+    if any(t.dt == T.MATRIX for t in types):
+        return T.MATRIX_T
+    if all(t.dt == T.SCALAR for t in types):
+        return T.DOUBLE
+    return T.UNKNOWN
+
+
+def r_matrix_or_scalar_same(types, args):
+    """Matrix in, matrix out; scalar in, same scalar type out."""
+    if not types:
+        return T.UNKNOWN
+    t = types[0]
+    if t.dt == T.MATRIX:
+        return T.MATRIX_T
+    return t
+
+
+def lookup(name: str) -> Builtin | None:
+    _load()
+    return REGISTRY.get(name)
+
+
+def all_names():
+    _load()
+    return sorted(REGISTRY)
+
+
+_LOADED = False
+
+
+def _load():
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        from . import core  # noqa: F401  (registers on import)

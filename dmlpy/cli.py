@@ -1,0 +1,95 @@
+"""The `dmlpy` command: `dmlpy SCRIPT.dml [-args v1 v2 ...] [-nvargs k=v ...]`, SystemDS spellings too."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+
+# SystemDS's single-dash long flags, spelled the click way
+_ALIASES = {"-stats": "--stats", "-explain": "--explain", "-args": "--args", "-nvargs": "--nvargs",
+            "-version": "--version", "-help": "--help"}
+
+
+def _split_rest(rest):
+    script, pos, named, mode = None, [], {}, None
+    for tok in rest:
+        if tok == "--args":
+            mode = "args"
+        elif tok == "--nvargs":
+            mode = "nvargs"
+        elif mode == "args":
+            pos.append(tok)
+        elif mode == "nvargs":
+            if "=" not in tok:
+                raise click.UsageError(f"-nvargs expects name=value, got '{tok}'")
+            k, v = tok.split("=", 1)
+            named[k] = v
+        elif script is None and not tok.startswith("-"):
+            script = tok
+        else:
+            raise click.UsageError(f"unexpected argument '{tok}'")
+    return script, pos, named
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
+@click.option("-f", "file_", metavar="SCRIPT", help="The DML script to run (SystemDS spelling).")
+@click.option("-s", "text", metavar="TEXT", help="Run DML given as text, e.g. -s \"print(1+1)\".")
+@click.option("--stats", is_flag=True, help="Print time and count per operation, heaviest first.")
+@click.option("--explain", is_flag=True, help="Print the compiled program before running it.")
+@click.version_option(__version__, "--version", prog_name="dmlpy")
+@click.argument("rest", nargs=-1, type=click.UNPROCESSED)
+def main(file_, text, stats, explain, rest):
+    """Run a DML (Apache SystemDS) script.
+
+    \b
+      dmlpy train.dml -nvargs epochs=10 lr=0.01
+      dmlpy -f train.dml -args 10 0.01      ($1, $2 in the script)
+      dmlpy -s "print(1 + 1)"
+    """
+    script, pos, named = _split_rest(rest)
+    if file_ and script:
+        raise click.UsageError("give the script either with -f or as an argument, not both")
+    path = file_ or script
+    if not path and text is None:
+        raise click.UsageError("no script given (dmlpy SCRIPT.dml, -f SCRIPT.dml or -s TEXT)")
+    args = {str(i + 1): v for i, v in enumerate(pos)}
+    args.update(named)
+    sys.exit(run_cli(path, text, args, stats, explain))
+
+
+def run_cli(path, text, args, stats=False, explain=False) -> int:
+    from .compile import compile_program
+    from .errors import DMLError
+    from .runtime.executor import Stats
+    st = Stats() if stats else None
+    try:
+        if path is not None and not os.path.isfile(path):
+            raise DMLError(f"cannot open the script '{path}': no such file")
+        program = compile_program(text, path, cmdargs=args, stats=st)
+        if explain:
+            from .compile.explain import explain as render
+            sys.stdout.write(render(program))
+        program()
+    except DMLError as e:
+        sys.stdout.flush()
+        if os.environ.get("DMLPY_DEBUG") == "1":
+            raise
+        sys.stderr.write(e.render() + "\n")
+        return 1
+    finally:
+        sys.stdout.flush()
+        if st is not None:
+            sys.stderr.write(st.report() + "\n")
+    return 0
+
+
+def entry():
+    argv = [_ALIASES.get(a, a) for a in sys.argv[1:]]
+    main.main(args=argv, prog_name="dmlpy")
+
+
+if __name__ == "__main__":
+    entry()

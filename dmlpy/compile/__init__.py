@@ -1,0 +1,51 @@
+"""Compilation pipeline: parse -> load sourced modules -> analyze (validate + infer) -> lower to Python."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .. import types as T
+from .analyze import Analysis
+from .codegen import CodeGen
+from .modules import Loader, parse_main
+
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT = re.compile(r"^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def cmd_value(text):
+    """A command-line argument as DML reads it: int, double, boolean, or else a string."""
+    if not isinstance(text, str):
+        return text
+    if _INT.match(text):
+        v = int(text)
+        if -(1 << 63) <= v < (1 << 63):
+            return v
+    if _FLOAT.match(text):
+        return float(text)
+    if text in ("TRUE", "FALSE"):
+        return text == "TRUE"
+    return text
+
+
+def compile_program(text: str | None = None, path: str | None = None, cmdargs: dict | None = None,
+                    inputs: dict | None = None, outputs: list | None = None, stats=None,
+                    specialize: bool = True):
+    """Compile a DML program once. `inputs` maps variable names to their static types (or None)."""
+    from ..runtime.executor import Program
+    program = parse_main(text, path)
+    folder = Path(path).resolve().parent if path and text is None else Path.cwd()
+    loader = Loader()
+    main = loader.main(program, folder)
+    loader.check()
+    args = {k: cmd_value(v) for k, v in (cmdargs or {}).items()}
+    in_types = {k: (t if t is not None else T.UNKNOWN) for k, t in (inputs or {}).items()}
+    analysis = Analysis(loader, main, args, in_types)
+    analysis.run()
+    for o in outputs or []:
+        if o not in analysis.final_env:
+            from ..errors import DMLValidationError
+            raise DMLValidationError(f"output variable '{o}' is never assigned by the script")
+    gen = CodeGen(analysis, specialize=specialize and stats is None)
+    source = gen.program(list(in_types), outputs)
+    return Program(source, gen, stats)

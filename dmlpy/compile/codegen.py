@@ -1,0 +1,361 @@
+"""Stage 3: lowering to Python source. Every DML function becomes a Python function and the main
+program becomes `__dml_main__`; DML variables become Python locals (fast, and `del`-free value
+semantics: a matrix is updated in place only when its reference count shows no other holder).
+
+Where inference proved both operands to be numeric scalars, operators are emitted as inline Python
+arithmetic; everything else calls the generic operators of runtime/ops.py. Every generated line and
+call is mapped back to its DML span for error messages.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import types as T
+from ..parse import ast
+from .analyze import Analysis, Bound, Const
+
+# helper name -> (module, attribute); resolved when the program is loaded
+HELPERS = {
+    "_add": ("ops", "add"), "_sub": ("ops", "sub"), "_mul": ("ops", "mul"), "_div": ("ops", "div"),
+    "_pow": ("ops", "pow_"), "_mod": ("ops", "mod"), "_idiv": ("ops", "intdiv"),
+    "_lt": ("ops", "lt"), "_le": ("ops", "le"), "_gt": ("ops", "gt"), "_ge": ("ops", "ge"),
+    "_eq": ("ops", "eq"), "_ne": ("ops", "ne"), "_and": ("ops", "and_"), "_or": ("ops", "or_"),
+    "_not": ("ops", "not_"), "_neg": ("ops", "neg"), "_pos": ("ops", "pos"),
+    "_matmul": ("ops", "matmul"), "_truth": ("ops", "truth"),
+    "_w": ("values", "wrap_int"), "_imod": ("ops", "int_mod"), "_iidiv": ("ops", "int_intdiv"),
+    "_dmod": ("ops", "dbl_mod"), "_ddiv": ("ops", "java_div"), "_dpow": ("ops", "java_pow"),
+    "_range": ("ops", "loop_range"), "_idx": ("ops", "index_get"), "_setidx": ("ops", "index_set"),
+    "_cell": ("matrix", "cell"), "_get": ("matrix", "get"), "_setcell": ("matrix", "set_cell"),
+    "_setreg": ("matrix", "set_region"), "_tostr": ("format", "tostr"),
+    "_p_double": ("ops", "param_double"), "_p_int": ("ops", "param_int"),
+    "_p_bool": ("ops", "param_bool"), "_p_check": ("ops", "param_check"),
+}
+
+_BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
+        "%/%": "_idiv", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": "_eq",
+        "!=": "_ne", "&": "_and", "|": "_or", "%*%": "_matmul"}
+_PYCMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+_SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^-?[0-9.]+(e[-+]?[0-9]+)?$")
+
+
+def pyvar(name: str) -> str:
+    return "v_" + name.replace(".", "_dot_")
+
+
+class CodeGen:
+    def __init__(self, analysis: Analysis, specialize: bool = True):
+        self.a = analysis
+        self.specialize = specialize
+        self.lines: list[str] = []
+        self.spans: dict[int, object] = {}      # generated line -> DML span of the statement
+        self.marks: dict[int, list] = {}        # generated line -> [(col, end_col, span)] of calls
+        self.helpers: set[str] = set()
+        self.builtins: dict[str, object] = {}   # namespace name -> Builtin
+        self.consts: dict[str, object] = {}     # namespace name -> constant value
+        self.funcnames: dict[str, str] = {}     # python name -> DML display name
+        self.depth = 0
+        self._pending: list = []
+
+    # ------------------------------------------------------------------ output
+    def emit(self, text: str, span=None):
+        self.lines.append("    " * self.depth + text)
+        n = len(self.lines)
+        if span is not None:
+            self.spans[n] = span
+        if self._pending:
+            line = self.lines[-1]
+            marks = []
+            for code, sp in self._pending:
+                pos = line.find(code)
+                if pos >= 0:
+                    marks.append((pos, pos + len(code), sp))
+            self.marks[n] = marks
+            self._pending = []
+
+    def mark(self, code: str, span) -> str:
+        self._pending.append((code, span))
+        return code
+
+    def h(self, name: str) -> str:
+        self.helpers.add(name)
+        return name
+
+    def const(self, value) -> str:
+        if value is None or isinstance(value, (bool, int, str)):
+            return repr(value)
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                name = f"_c{len(self.consts)}"
+                self.consts[name] = value
+                return name
+            return repr(value)
+        name = f"_c{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def ty(self, e) -> T.Type:
+        return self.a.types.get(id(e), T.UNKNOWN)
+
+    # ------------------------------------------------------------------ program
+    def program(self, inputs: list[str], outputs: list[str] | None) -> str:
+        main = self.a.main
+        self.emit(f"def __dml_main__({', '.join(pyvar(n) for n in inputs)}):")
+        self.depth = 1
+        self.block(main.program.statements)
+        if outputs:
+            items = ", ".join(f"{o!r}: {pyvar(o)}" for o in outputs)
+            self.emit(f"return {{{items}}}")
+        self.depth = 0
+        self.funcnames["__dml_main__"] = ""
+        for f in self.a.functions:
+            self.function(f)
+        return "\n".join(self.lines) + "\n"
+
+    def function(self, f):
+        fd = f.fdef
+        self.funcnames[f.pyname] = f.display
+        self.emit("")
+        self.emit(f"def {f.pyname}({', '.join(pyvar(p.name) for p in fd.params)}):", fd.span)
+        self.depth = 1
+        self.block(fd.body)
+        rets = []
+        for r, t in zip(fd.returns, f.rtypes):
+            rets.append(self.convert(pyvar(r.name), self._final_type(f, r.name), t))
+        if not rets:
+            self.emit("return None", fd.span)
+        elif len(rets) == 1:
+            self.emit(f"return {rets[0]}", fd.returns[0].span)
+        else:
+            self.emit(f"return ({', '.join(rets)})", fd.returns[0].span)
+        self.depth = 0
+
+    def _final_type(self, f, name):
+        return T.UNKNOWN  # conversions on return are checked at run time when not provable
+
+    def convert(self, code: str, have: T.Type, want: T.Type) -> str:
+        """Code converting a value to a declared parameter/return type (no-op when provable)."""
+        if want.dt != T.SCALAR:
+            if want.known and have != want and want.dt != have.dt:
+                return f"{self.h('_p_check')}({code}, {want.dt!r})"
+            return code
+        if have == want:
+            return code
+        if want.vt == T.DOUBLE_VT:
+            if have.vt in (T.INT_VT, T.BOOL_VT) and have.dt == T.SCALAR:
+                return f"float({code})"
+            return f"{self.h('_p_double')}({code})"
+        if want.vt == T.INT_VT:
+            return f"{self.h('_p_int')}({code})"
+        if want.vt == T.BOOL_VT:
+            return f"{self.h('_p_bool')}({code})"
+        return code
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts):
+        n = len(self.lines)
+        for s in stmts:
+            self.stmt(s)
+        if len(self.lines) == n:
+            self.emit("pass")
+
+    def stmt(self, s):
+        if isinstance(s, ast.Assign):
+            self.assign(s)
+        elif isinstance(s, ast.MultiAssign):
+            targets = ", ".join(pyvar(n) for n, _ in s.targets)
+            self.emit(f"{targets}, = {self.call(s.call)}" if len(s.targets) == 1
+                      else f"{targets} = {self.call(s.call)}", s.span)
+        elif isinstance(s, ast.ExprStmt):
+            self.emit(self.call(s.call), s.span)
+        elif isinstance(s, ast.If):
+            self.emit(f"if {self.cond(s.cond)}:", s.cond.span)
+            self.depth += 1
+            self.block(s.then)
+            self.depth -= 1
+            if s.orelse:
+                if len(s.orelse) == 1 and isinstance(s.orelse[0], ast.If):
+                    # else-if chains stay flat in the generated code
+                    self.emit("else:")
+                    self.depth += 1
+                    self.stmt(s.orelse[0])
+                    self.depth -= 1
+                else:
+                    self.emit("else:")
+                    self.depth += 1
+                    self.block(s.orelse)
+                    self.depth -= 1
+        elif isinstance(s, ast.For):
+            self.for_(s)
+        elif isinstance(s, ast.While):
+            self.emit(f"while {self.cond(s.cond)}:", s.cond.span)
+            self.depth += 1
+            self.block(s.body)
+            self.depth -= 1
+        elif isinstance(s, (ast.Source, ast.SetWd)):
+            pass
+
+    def cond(self, e) -> str:
+        code = self.ex(e)
+        if self.ty(e) == T.BOOL and self.specialize:
+            return code
+        return f"{self.h('_truth')}({code})"
+
+    def for_(self, s: ast.For):
+        a, b = self.ex(s.start), self.ex(s.stop)
+        ta, tb = self.ty(s.start), self.ty(s.stop)
+        var = pyvar(s.var)
+        if s.step is None and isinstance(s.start, ast.IntLit) and tb == T.INT and self.specialize \
+                and _SIMPLE.match(b):
+            # the common `for (i in 1:n)`: ascending when n >= start
+            rng = f"(range({a}, {b} + 1) if {b} >= {a} else range({a}, {b} - 1, -1))"
+        else:
+            step = self.ex(s.step) if s.step is not None else "None"
+            rng = f"{self.h('_range')}({a}, {b}, {step})"
+        del ta
+        self.emit(f"for {var} in {rng}:", s.span)
+        self.depth += 1
+        self.block(s.body)
+        self.depth -= 1
+
+    def assign(self, s: ast.Assign):
+        var = pyvar(s.name)
+        if s.index is None:
+            if s.op == "+=":
+                value = self.binop("+", ast.Name(s.name_span, s.name), s.value, s.span,
+                                   self.a.types.get(id(s.value)))
+            else:
+                value = self.ex(s.value)
+            self.emit(f"{var} = {value}", s.span)
+            return
+        ix = s.index
+        tt = self.ty(ix)
+        value = self.ex(s.value)
+        name = repr(f"'{s.name}'")
+        if tt.dt == T.MATRIX and ix.two_d:
+            if self._single(ix.rows) and self._single(ix.cols):
+                code = f"{self.h('_setcell')}({var}, {self.ex(ix.rows.lo)}, {self.ex(ix.cols.lo)}, {value}, {name})"
+            else:
+                code = f"{self.h('_setreg')}({var}, {self._bounds(ix.rows)}, {self._bounds(ix.cols)}, {value}, {name})"
+        else:
+            code = (f"{self.h('_setidx')}({var}, {self._bounds(ix.rows)}, {self._bounds(ix.cols)}, "
+                    f"{ix.two_d}, {value}, {name})")
+        self.emit(f"{var} = {self.mark(code, s.span)}", s.span)
+
+    @staticmethod
+    def _single(sl):
+        return sl is not None and sl.hi is None
+
+    def _bounds(self, sl) -> str:
+        if sl is None:
+            return "None, None"
+        lo = self.ex(sl.lo)
+        hi = self.ex(sl.hi) if sl.hi is not None else "None"
+        return f"{lo}, {hi}"
+
+    # ------------------------------------------------------------------ expressions
+    def ex(self, e) -> str:
+        if isinstance(e, ast.IntLit):
+            return repr(e.value)
+        if isinstance(e, ast.FloatLit):
+            return self.const(e.value)
+        if isinstance(e, ast.StrLit):
+            return repr(e.value)
+        if isinstance(e, ast.BoolLit):
+            return repr(e.value)
+        if isinstance(e, Const):
+            return self.const(e.value)
+        if isinstance(e, ast.Name):
+            return pyvar(e.name)
+        if isinstance(e, ast.CmdArg):
+            return self.const(self.a.cmdargs[e.name])
+        if isinstance(e, ast.Unary):
+            return self.unary(e)
+        if isinstance(e, ast.Binary):
+            return self.binop(e.op, e.left, e.right, e.span)
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, ast.Index):
+            return self.index(e)
+        raise AssertionError(f"cannot lower {type(e).__name__}")
+
+    def unary(self, e: ast.Unary) -> str:
+        x = self.ex(e.operand)
+        t = self.ty(e.operand)
+        if self.specialize:
+            if e.op == "-" and (t == T.DOUBLE or (t == T.INT and isinstance(e.operand, ast.IntLit))):
+                return f"(-{x})"
+            if e.op == "!" and t == T.BOOL:
+                return f"(not {x})"
+            if e.op == "+" and t.is_numeric_scalar:
+                return x
+        helper = {"-": "_neg", "+": "_pos", "!": "_not"}[e.op]
+        return self.mark(f"{self.h(helper)}({x})", e.span)
+
+    def binop(self, op, left, right, span, _unused=None) -> str:
+        a, b = self.ex(left), self.ex(right)
+        ta, tb = self.ty(left), self.ty(right)
+        if self.specialize and ta.is_numeric_scalar and tb.is_numeric_scalar:
+            both_int = ta == T.INT and tb == T.INT
+            if op in ("+", "-", "*"):
+                if both_int:
+                    return f"{self.h('_w')}({a} {op} {b})"
+                return f"({a} {op} {b})"
+            if op in _PYCMP:
+                return f"({a} {_PYCMP[op]} {b})"
+            if op == "/":
+                if isinstance(right, (ast.IntLit, ast.FloatLit)) and right.value != 0:
+                    return f"({a} / {b})" if not both_int else f"({a} / {float(right.value)!r})"
+                return f"{self.h('_ddiv')}({a}, {b})"
+            if op == "%%":
+                if both_int:
+                    if _SIMPLE.match(a) and _SIMPLE.match(b):
+                        return f"({a} % {b} if {a} >= 0 < {b} else {self.h('_imod')}({a}, {b}))"
+                    return f"{self.h('_imod')}({a}, {b})"
+                return f"{self.h('_dmod')}({a}, {b})"
+            if op == "%/%":
+                if both_int:
+                    return self.mark(f"{self.h('_iidiv')}({a}, {b})", span)
+            if op == "^":
+                return f"{self.h('_dpow')}({a}, {b})"
+        if self.specialize and op in ("&", "|") and ta == T.BOOL and tb == T.BOOL:
+            return f"({a} {'and' if op == '&' else 'or'} {b})"
+        if self.specialize and op in _PYCMP and ta == T.STRING and tb == T.STRING:
+            return f"({a} {_PYCMP[op]} {b})"
+        return self.mark(f"{self.h(_BIN[op])}({a}, {b})", span)
+
+    def index(self, e: ast.Index) -> str:
+        t = self.ty(e.target)
+        x = self.ex(e.target)
+        name = repr(f"'{e.target.name}'") if isinstance(e.target, ast.Name) else repr("the matrix")
+        if t.dt == T.MATRIX and e.two_d:
+            code = f"{self.h('_get')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {name})"
+        else:
+            code = f"{self.h('_idx')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {e.two_d}, {name})"
+        return self.mark(code, e.span)
+
+    def call(self, c: ast.Call) -> str:
+        b: Bound = self.a.bound[id(c)]
+        if b.kind == "special":
+            if b.target in ("ifdef", "exists"):
+                return self.ex(b.args[0])
+        if b.kind == "function":
+            f = b.target
+            args = []
+            for arg, pt in zip(b.args, f.ptypes):
+                args.append(self.convert(self.ex(arg), self.ty(arg), pt))
+            return self.mark(f"{f.pyname}({', '.join(args)})", c.span)
+        bi = b.target
+        # as.scalar(X[i, j]) reads one cell without building a 1x1 matrix
+        if bi.name == "as.scalar" and len(b.args) == 1 and isinstance(b.args[0], ast.Index):
+            ix = b.args[0]
+            if self.ty(ix.target).dt == T.MATRIX and ix.two_d and self._single(ix.rows) \
+                    and self._single(ix.cols):
+                name = repr(f"'{ix.target.name}'") if isinstance(ix.target, ast.Name) else "'the matrix'"
+                return self.mark(f"{self.h('_cell')}({self.ex(ix.target)}, {self.ex(ix.rows.lo)}, "
+                                 f"{self.ex(ix.cols.lo)}, {name})", c.span)
+        fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
+        self.builtins[fname] = bi
+        args = [self.ex(a) for a in b.args]
+        if bi.named_variadic:
+            return self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span)
+        return self.mark(f"{fname}({', '.join(args)})", c.span)

@@ -1,0 +1,158 @@
+"""Runs a compiled program: loads the generated code once, calls it many times, and turns any
+exception into a DMLError at the DML line (and column) that raised it, with the DML call stack."""
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import time
+
+from ..errors import DMLError, DMLRuntimeError, OpError
+
+GENERATED = "<dml>"
+_MODULES = {"ops": "dmlpy.runtime.ops", "matrix": "dmlpy.runtime.matrix",
+            "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format"}
+
+
+class Stats:
+    """--stats: time and count per operation."""
+
+    def __init__(self):
+        self.count: dict[str, int] = {}
+        self.time: dict[str, float] = {}
+        self.start = time.perf_counter()
+
+    def wrap(self, label, fn):
+        count, tm, clock = self.count, self.time, time.perf_counter
+
+        def timed(*args):
+            t0 = clock()
+            try:
+                return fn(*args)
+            finally:
+                tm[label] = tm.get(label, 0.0) + clock() - t0
+                count[label] = count.get(label, 0) + 1
+        timed.__name__ = getattr(fn, "__name__", label)
+        return timed
+
+    def report(self, top: int = 20) -> str:
+        total = time.perf_counter() - self.start
+        lines = ["dmlpy statistics:", f"Total execution time: {total:.3f} sec.",
+                 "Heavy hitters (inclusive time, heaviest first):",
+                 f"  {'#':>3}  {'operation':<28} {'time (s)':>10} {'count':>10}"]
+        items = sorted(self.time.items(), key=lambda kv: -kv[1])[:top]
+        for i, (k, v) in enumerate(items, 1):
+            lines.append(f"  {i:>3}  {k:<28} {v:>10.4f} {self.count[k]:>10}")
+        return "\n".join(lines)
+
+
+_LABELS = {"_add": "+", "_sub": "-", "_mul": "*", "_div": "/", "_pow": "^", "_mod": "%%",
+           "_idiv": "%/%", "_lt": "<", "_le": "<=", "_gt": ">", "_ge": ">=", "_eq": "==",
+           "_ne": "!=", "_and": "&", "_or": "|", "_not": "!", "_neg": "-(unary)",
+           "_matmul": "%*%", "_cell": "index (cell)", "_get": "index", "_idx": "index",
+           "_setcell": "left-index (cell)", "_setreg": "left-index", "_setidx": "left-index"}
+
+
+class Program:
+    def __init__(self, source: str, gen, stats: Stats | None = None):
+        from ..compile.codegen import HELPERS
+        self.source = source
+        self.spans = gen.spans
+        self.marks = gen.marks
+        self.funcnames = gen.funcnames
+        self.stats = stats
+        ns: dict = {"__name__": "dmlpy_program"}
+        for name in gen.helpers:
+            mod, attr = HELPERS[name]
+            ns[name] = getattr(importlib.import_module(_MODULES[mod]), attr)
+        for name, bi in gen.builtins.items():
+            ns[name] = bi.impl
+        ns.update(gen.consts)
+        self.code = compile(source, GENERATED, "exec")
+        exec(self.code, ns)
+        if stats is not None:
+            for name in list(ns):
+                fn = ns[name]
+                if not callable(fn) or name.startswith("__") and name != "__dml_main__":
+                    continue
+                if name in gen.builtins:
+                    ns[name] = stats.wrap(gen.builtins[name].name, fn)
+                elif name in gen.helpers:
+                    ns[name] = stats.wrap(_LABELS.get(name, name.lstrip("_")), fn)
+                elif name in gen.funcnames and name != "__dml_main__":
+                    ns[name] = stats.wrap(f"{gen.funcnames[name]} (function)", fn)
+        self.main = ns["__dml_main__"]
+        self.ns = ns
+
+    def __call__(self, *inputs):
+        if sys.getrecursionlimit() < 20000:
+            sys.setrecursionlimit(20000)
+        try:
+            return self.main(*inputs)
+        except DMLError as e:
+            raise self._locate(e, e) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
+            raise self._locate(DMLRuntimeError(_message(e)), e) from None
+
+    # ------------------------------------------------------------------ error locations
+    def _locate(self, err: DMLError, exc: BaseException) -> DMLError:
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == GENERATED:
+                frames.append(tb)
+            tb = tb.tb_next
+        if not frames:
+            return err
+        inner = frames[-1]
+        if err.span is None:
+            err.diagnostics[0].span = self._span_of(inner)
+        stack = []
+        for tb in reversed(frames[:-1]):
+            span = self._span_of(tb)
+            if span is not None:
+                stack.append((self.funcnames.get(tb.tb_frame.f_code.co_name, ""), span))
+        if not err.stack:
+            err.stack = stack
+        return err
+
+    def _span_of(self, tb):
+        line = tb.tb_lineno
+        try:
+            positions = list(tb.tb_frame.f_code.co_positions())
+            _, _, col, end = positions[tb.tb_lasti // 2]
+        except (AttributeError, IndexError, ValueError):
+            col = end = None
+        best = None
+        if col is not None:
+            for start, stop, span in self.marks.get(line, ()):
+                if start <= col and end is not None and end <= stop:
+                    if best is None or stop - start < best[1] - best[0]:
+                        best = (start, stop, span)
+        if best is not None:
+            return best[2]
+        return self.spans.get(line) or self._nearest(line)
+
+    def _nearest(self, line):
+        while line > 0:
+            if line in self.spans:
+                return self.spans[line]
+            line -= 1
+        return None
+
+
+def _message(e: BaseException) -> str:
+    if isinstance(e, OpError):
+        return str(e)
+    if isinstance(e, (UnboundLocalError, NameError)):
+        m = re.search(r"'v_([A-Za-z0-9_]+)'", str(e))
+        if m:
+            name = m.group(1).replace("_dot_", ".")
+            return f"variable '{name}' is used before it is assigned on this path"
+    if isinstance(e, RecursionError):
+        return "recursion too deep (does a function call itself without end?)"
+    if isinstance(e, MemoryError):
+        return "out of memory"
+    return f"{type(e).__name__}: {e}"

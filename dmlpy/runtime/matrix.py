@@ -1,0 +1,190 @@
+"""Matrix operations on NumPy arrays, with SystemDS's shape rules and messages."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import OpError
+from .values import sole_owner, type_name
+
+np.seterr(all="ignore")
+
+F64 = np.float64
+
+
+def as_array(v, what="operand"):
+    if type(v) is np.ndarray:
+        return v
+    if isinstance(v, (bool, int, float)):
+        return np.full((1, 1), float(v))
+    raise OpError(f"expected a matrix as {what}, got a {type_name(v)}")
+
+
+def shape_str(a) -> str:
+    return f"{a.shape[0]}x{a.shape[1]}"
+
+
+def _check_shapes(op, a, b):
+    if a.shape == b.shape:
+        return
+    ra, ca = a.shape
+    rb, cb = b.shape
+    if (rb == 1 and cb == ca) or (cb == 1 and rb == ra):
+        return  # right operand is a row or column vector: broadcast
+    raise OpError(f"mismatch in dimensions for operation '{op}': the left operand is "
+                  f"{shape_str(a)} and the right operand is {shape_str(b)} (a vector broadcasts "
+                  "only as the right operand)")
+
+
+def _mod(a, b):
+    return a - np.trunc(a / b) * b
+
+
+def _intdiv(a, b):
+    return np.trunc(a / b)
+
+
+def _b(f):
+    return lambda a, b: f(a, b).astype(F64)
+
+
+_OPS = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
+    "%%": _mod, "%/%": _intdiv,
+    "<": _b(np.less), "<=": _b(np.less_equal), ">": _b(np.greater), ">=": _b(np.greater_equal),
+    "==": _b(np.equal), "!=": _b(np.not_equal),
+    "&": lambda a, b: np.logical_and(a != 0, b != 0).astype(F64),
+    "|": lambda a, b: np.logical_or(a != 0, b != 0).astype(F64),
+    "xor": lambda a, b: np.logical_xor(a != 0, b != 0).astype(F64),
+    "min": np.minimum, "max": np.maximum,
+}
+
+
+def _scalar(v, op):
+    if isinstance(v, (bool, int, float)):
+        return float(v)
+    raise OpError(f"operator '{op}' cannot be applied to a {type_name(v)}")
+
+
+def binary(op, a, b):
+    f = _OPS[op]
+    am, bm = type(a) is np.ndarray, type(b) is np.ndarray
+    if am and bm:
+        _check_shapes(op, a, b)
+        r = f(a, b)
+    elif am:
+        r = f(a, _scalar(b, op))
+    else:
+        r = f(_scalar(a, op), b)
+    return np.ascontiguousarray(r, dtype=F64)
+
+
+def unary(op, a):
+    if op == "-":
+        return -a
+    if op == "!":
+        return (a == 0).astype(F64)
+    raise OpError(f"unknown unary operator {op}")
+
+
+def matmul(a, b):
+    if a.shape[1] != b.shape[0]:
+        raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
+                      f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
+    return np.ascontiguousarray(a @ b)
+
+
+# ------------------------------------------------------------------ indexing
+def _bounds(lo, hi, n, what, name):
+    """1-based inclusive [lo, hi] (None = whole dimension) -> 0-based slice, with checks."""
+    if lo is None:
+        return 0, n
+    lo = _index_int(lo, what)
+    hi = lo if hi is None else _index_int(hi, what)
+    if lo < 1 or lo > n:
+        raise OpError(f"{what} index {lo} is out of bounds: {name} has {n} {what}s")
+    if hi < lo or hi > n:
+        if hi < lo:
+            raise OpError(f"{what} index range {lo}:{hi} is empty (upper bound below lower bound)")
+        raise OpError(f"{what} index {hi} is out of bounds: {name} has {n} {what}s")
+    return lo - 1, hi
+
+
+def _index_int(v, what):
+    if type(v) is int:
+        return v
+    if isinstance(v, float):
+        return int(v)
+    if type(v) is bool:
+        return int(v)
+    if type(v) is np.ndarray and v.size == 1:
+        return int(v.flat[0])
+    raise OpError(f"a {what} index must be a number, not a {type_name(v)}")
+
+
+def get(X, rlo, rhi, clo, chi, name="the matrix"):
+    if type(X) is not np.ndarray:
+        raise OpError(f"cannot index a {type_name(X)} with [rows, cols]")
+    r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
+    c0, c1 = _bounds(clo, chi, X.shape[1], "column", name)
+    return X[r0:r1, c0:c1].copy()
+
+
+def cell(X, i, j, name="the matrix"):
+    """X[i, j] as a double (the as.scalar(X[i, j]) pattern)."""
+    if type(X) is not np.ndarray:
+        raise OpError(f"cannot index a {type_name(X)} with [rows, cols]")
+    r = _index_int(i, "row")
+    c = _index_int(j, "column")
+    n, m = X.shape
+    if not 1 <= r <= n:
+        raise OpError(f"row index {r} is out of bounds: {name} has {n} rows")
+    if not 1 <= c <= m:
+        raise OpError(f"column index {c} is out of bounds: {name} has {m} columns")
+    return float(X[r - 1, c - 1])
+
+
+def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
+    """X[rows, cols] = v: in place when X has no other holder, else on a copy. Returns X."""
+    if type(X) is not np.ndarray:
+        raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
+    if not sole_owner(X):
+        X = X.copy()
+    r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
+    c0, c1 = _bounds(clo, chi, X.shape[1], "column", name)
+    if type(v) is np.ndarray:
+        if v.shape != (r1 - r0, c1 - c0):
+            raise OpError(f"dimension mismatch in left indexing: the target region is "
+                          f"{r1 - r0}x{c1 - c0} but the value is {shape_str(v)}")
+        X[r0:r1, c0:c1] = v
+    elif isinstance(v, (int, float, bool)):
+        X[r0:r1, c0:c1] = float(v)
+    else:
+        raise OpError(f"cannot assign a {type_name(v)} into a matrix")
+    return X
+
+
+def set_cell(X, i, j, v, name="the matrix"):
+    """X[i, j] = scalar, the hot path of loops that fill a matrix."""
+    if type(X) is not np.ndarray:
+        raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
+    if not sole_owner(X):
+        X = X.copy()
+    r = i if type(i) is int else _index_int(i, "row")
+    c = j if type(j) is int else _index_int(j, "column")
+    n, m = X.shape
+    if not 0 < r <= n:
+        raise OpError(f"row index {r} is out of bounds: {name} has {n} rows")
+    if not 0 < c <= m:
+        raise OpError(f"column index {c} is out of bounds: {name} has {m} columns")
+    if type(v) is float or type(v) is int:
+        X[r - 1, c - 1] = v
+    elif type(v) is np.ndarray:
+        if v.shape != (1, 1):
+            raise OpError(f"dimension mismatch in left indexing: the target is 1x1 but the "
+                          f"value is {shape_str(v)}")
+        X[r - 1, c - 1] = v[0, 0]
+    elif type(v) is bool:
+        X[r - 1, c - 1] = float(v)
+    else:
+        raise OpError(f"cannot assign a {type_name(v)} into a matrix")
+    return X
