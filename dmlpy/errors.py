@@ -68,7 +68,7 @@ class DMLError(Exception):
 
     def __init__(self, message: str, span: Span | None = None, *, diagnostics=None, stack=()):
         self.diagnostics: list[Diagnostic] = diagnostics or [Diagnostic(span, message)]
-        self.stack: list[tuple[str, Span]] = list(stack)  # (function name, call-site span)
+        self.stack: list[tuple[str, Span]] = list(stack)  # (description, call-site span)
         super().__init__(message)
 
     @property
@@ -93,9 +93,8 @@ class DMLError(Exception):
 
     def render(self) -> str:
         parts = [d.render() for d in self.diagnostics]
-        for fname, span in self.stack:
-            parts.append(f"{span}: note: called from here (in {fname})"
-                         if fname else f"{span}: note: called from here")
+        for what, span in self.stack:
+            parts.append(f"{span}: note: {what}")
         return "\n".join(parts)
 
     def __str__(self) -> str:

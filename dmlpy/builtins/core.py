@@ -9,7 +9,7 @@ from ..errors import DMLStop, OpError
 from ..runtime import ops
 from ..runtime.format import to_string, tostr
 from ..runtime.values import DMLList, type_name
-from .registry import (builtin, r_bool, r_double, r_elementwise, r_int, r_list, r_matrix,
+from .registry import (builtin, r_agg, r_agg_matrix, r_elementwise, r_int, r_list, r_matrix,
                        r_none, r_string)
 
 
@@ -244,12 +244,12 @@ def _agg_input(x, fn):
     raise OpError(f"{fn}() expects a matrix, got a {type_name(x)}")
 
 
-@builtin("sum", "target", rule=r_double)
+@builtin("sum", "target", rule=r_agg)
 def sum_(x):
     return float(_agg_input(x, "sum").sum())
 
 
-@builtin("mean", "target", rule=r_double, aliases=("avg",))
+@builtin("mean", "target", rule=r_agg, aliases=("avg",))
 def mean(x):
     x = _agg_input(x, "mean")
     return float(x.mean()) if x.size else math.nan
@@ -303,22 +303,22 @@ def max_(*args):
     return _minmax(args, "max", (np.max if np else None), max)
 
 
-@builtin("colSums", "target", rule=r_matrix)
+@builtin("colSums", "target", rule=r_agg_matrix)
 def colSums(x):
     return _agg_input(x, "colSums").sum(axis=0, keepdims=True)
 
 
-@builtin("rowSums", "target", rule=r_matrix)
+@builtin("rowSums", "target", rule=r_agg_matrix)
 def rowSums(x):
     return _agg_input(x, "rowSums").sum(axis=1, keepdims=True)
 
 
-@builtin("colMeans", "target", rule=r_matrix)
+@builtin("colMeans", "target", rule=r_agg_matrix)
 def colMeans(x):
     return _agg_input(x, "colMeans").mean(axis=0, keepdims=True)
 
 
-@builtin("rowMeans", "target", rule=r_matrix)
+@builtin("rowMeans", "target", rule=r_agg_matrix)
 def rowMeans(x):
     return _agg_input(x, "rowMeans").mean(axis=1, keepdims=True)
 

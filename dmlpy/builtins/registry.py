@@ -122,6 +122,22 @@ r_frame = r_const(T.FRAME_T)
 r_none = r_const(None)
 
 
+def r_agg(types, args):
+    """A full aggregate of a matrix (sum, mean, ...): a double; a scalar argument is an error."""
+    from ..compile.analyze import RuleError
+    if types and types[0].dt == T.SCALAR:
+        raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
+    return T.DOUBLE
+
+
+def r_agg_matrix(types, args):
+    """A row/column aggregate (colSums, ...): a matrix; a scalar argument is an error."""
+    from ..compile.analyze import RuleError
+    if types and types[0].dt == T.SCALAR:
+        raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
+    return T.MATRIX_T
+
+
 def r_elementwise(types, args):
     """Matrix if any argument is a matrix, else a double scalar (abs, sqrt, exp, ...)."""
     if any(t.dt == T.MATRIX for t in types):

@@ -57,6 +57,7 @@ class Analysis:
         self.functions: list[Function] = []   # reachable functions, in discovery order
         self._seen: set[int] = set()
         self.final_env: dict = {}
+        self.function_env: dict[int, dict] = {}   # id(Function) -> variable types at its end
 
     # ------------------------------------------------------------------ driver
     def run(self):
@@ -90,6 +91,7 @@ class Analysis:
                 self.expr(p.default, {}, f.module)
             env[p.name] = t
         self.stmts(fd.body, env, f.module)
+        self.function_env[id(f)] = env
         for r, t in zip(fd.returns, f.rtypes):
             if r.name not in env:
                 self.error(r.span, f"function '{f.display}': return variable '{r.name}' is never assigned")

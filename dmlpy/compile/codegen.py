@@ -130,7 +130,7 @@ class CodeGen:
         self.depth = 0
 
     def _final_type(self, f, name):
-        return T.UNKNOWN  # conversions on return are checked at run time when not provable
+        return self.a.function_env.get(id(f), {}).get(name, T.UNKNOWN)
 
     def convert(self, code: str, have: T.Type, want: T.Type) -> str:
         """Code converting a value to a declared parameter/return type (no-op when provable)."""

@@ -110,10 +110,12 @@ class Program:
         if err.span is None:
             err.diagnostics[0].span = self._span_of(inner)
         stack = []
-        for tb in reversed(frames[:-1]):
-            span = self._span_of(tb)
+        for caller, callee in reversed(list(zip(frames, frames[1:]))):
+            span = self._span_of(caller)
             if span is not None:
-                stack.append((self.funcnames.get(tb.tb_frame.f_code.co_name, ""), span))
+                name = self.funcnames.get(callee.tb_frame.f_code.co_name, "?")
+                where = self.funcnames.get(caller.tb_frame.f_code.co_name, "")
+                stack.append((f"'{name}' called from " + (f"'{where}'" if where else "the main program"), span))
         if not err.stack:
             err.stack = stack
         return err
