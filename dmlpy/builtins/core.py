@@ -347,17 +347,20 @@ def _bind(args, axis, fn):
 
 @builtin("cbind", "*args", rule=r_matrix, min_args=1, aliases=("append",))
 def cbind(*args):
-    if isinstance(args[0], DMLList) or (hasattr(args[0], "ncol") and not _arr(args[0])):
-        from .. import builtins as _b
-        return _b.bind_other("cbind", args)
+    if isinstance(args[0], DMLList):
+        return DMLList(args[0].values + list(args[1:]), None if args[0].names is None else
+                       args[0].names + [str(len(args[0]) + i + 1) for i in range(len(args) - 1)])
+    if type(args[0]).__name__ == "Frame":
+        from ..runtime.frame import bind
+        return bind("cbind", args)
     return _bind(args, 1, "cbind")
 
 
 @builtin("rbind", "*args", rule=r_matrix, min_args=1)
 def rbind(*args):
-    if hasattr(args[0], "ncol") and not _arr(args[0]):
-        from .. import builtins as _b
-        return _b.bind_other("rbind", args)
+    if type(args[0]).__name__ == "Frame":
+        from ..runtime.frame import bind
+        return bind("rbind", args)
     return _bind(args, 0, "rbind")
 
 

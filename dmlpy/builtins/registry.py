@@ -168,10 +168,19 @@ def all_names():
 
 
 _LOADED = False
+# modules that register builtins when imported (one per group of the DML builtin library)
+GROUPS = ("core", "reorg", "elementwise", "aggregates", "linalg", "distributions", "strings",
+          "frames", "io", "dnn")
 
 
 def _load():
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from . import core  # noqa: F401  (registers on import)
+        import importlib
+        for g in GROUPS:
+            try:
+                importlib.import_module(f"{__package__}.{g}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{__package__}.{g}":
+                    raise
