@@ -131,7 +131,8 @@ def matrix(data, rows, cols, byrow):
                           f"({n} cells) into {r}x{c}")
         if byrow:
             return np.ascontiguousarray(data.reshape(r, c))
-        return np.ascontiguousarray(data.reshape(c, r).T)
+        # byrow=FALSE reads the input column by column and fills the result column by column
+        return np.ascontiguousarray(data.reshape((r, c), order="F"))
     if isinstance(data, str):
         toks = data.replace(",", " ").split()
         try:

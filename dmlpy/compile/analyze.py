@@ -17,7 +17,7 @@ from .modules import Function, Loader, Module
 
 REL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 LOGIC_OPS = {"&", "|"}
-SPECIAL_CALLS = {"ifdef", "exists"}
+SPECIAL_CALLS = {"ifdef", "exists", "eval"}
 
 
 class Const(ast.Expr):
@@ -504,6 +504,33 @@ class Analysis:
                 t = self.expr(first, env, mod)
                 b = Bound("special", "ifdef", [first])
             self.types[id(c)] = t
+            self.bound[id(c)] = b
+            return b
+        if c.name == "eval":
+            if not c.args:
+                self.error(c.span, "eval() needs a function name")
+                return None
+            first = c.args[0].value
+            rest = c.args[1:]
+            if len(rest) == 1 and isinstance(rest[0].value, ast.Call) and rest[0].value.name == "list" \
+                    and rest[0].value.namespace is None:
+                rest = rest[0].value.args  # eval("f", list(a, b)) passes the list's elements
+            if isinstance(first, ast.StrLit):
+                ns, _, name = first.value.rpartition("::")
+                call = ast.Call(c.span, name, ns or None, rest)
+                b = self.call(call, env, mod)
+                if b is not None:
+                    self.types[id(c)] = (self._result_types(b, call) or [T.UNKNOWN])[0]
+                    b = Bound("special", "eval", [call])
+                    self.bound[id(c)] = b
+                return b
+            self.expr(first, env, mod)
+            for a in rest:
+                self.expr(a.value, env, mod)
+            for f in mod.functions.values():
+                self._want(f)
+            b = Bound("special", "eval_dynamic", [first] + [a.value for a in rest])
+            self.types[id(c)] = T.UNKNOWN
             self.bound[id(c)] = b
             return b
         if c.name == "exists":

@@ -29,6 +29,7 @@ HELPERS = {
     "_setreg": ("matrix", "set_region"), "_tostr": ("format", "tostr"),
     "_p_double": ("ops", "param_double"), "_p_int": ("ops", "param_int"),
     "_p_bool": ("ops", "param_bool"), "_p_check": ("ops", "param_check"),
+    "_eval": ("executor", "dynamic_eval"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -338,6 +339,11 @@ class CodeGen:
         if b.kind == "special":
             if b.target in ("ifdef", "exists"):
                 return self.ex(b.args[0])
+            if b.target == "eval":
+                return self.call(b.args[0])
+            if b.target == "eval_dynamic":
+                self.helpers.add("_eval")
+                return self.mark(f"_eval({', '.join(self.ex(a) for a in b.args)})", c.span)
         if b.kind == "function":
             f = b.target
             args = []

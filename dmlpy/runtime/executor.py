@@ -11,7 +11,32 @@ from ..errors import DMLError, DMLRuntimeError, OpError
 
 GENERATED = "<dml>"
 _MODULES = {"ops": "dmlpy.runtime.ops", "matrix": "dmlpy.runtime.matrix",
-            "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format"}
+            "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format",
+            "executor": "dmlpy.runtime.executor"}
+
+
+def dynamic_eval(name, *args):
+    """eval(name, args...) with a name known only at run time: a compiled DML function or a
+    native builtin, called with positional arguments (a single list argument is unpacked)."""
+    from ..builtins.registry import lookup
+    from .values import DMLList
+    frame = sys._getframe(1)
+    table = frame.f_globals.get("__dml_functions__", {})
+    if len(args) == 1 and isinstance(args[0], DMLList):
+        args = tuple(args[0].values)
+    if name in table:
+        fn, ptypes = table[name]
+        from . import ops
+        conv = {"double": ops.param_double, "int": ops.param_int, "boolean": ops.param_bool}
+        args = [conv[t.vt](a) if t.dt == "scalar" and t.vt in conv else a for a, t in zip(args, ptypes)]
+        return fn(*args)
+    b = lookup(name)
+    if b is not None and (b.variadic or b.min_args <= len(args) <= len(b.params)):
+        if b.variadic:
+            return b.impl(*args)
+        full = list(args) + [b.defaults.get(p) for p in b.params[len(args):]]
+        return b.impl(*full)
+    raise OpError(f"eval(): unknown function '{name}'")
 
 
 class Stats:
@@ -70,6 +95,7 @@ class Program:
         ns.update(gen.consts)
         self.code = compile(source, GENERATED, "exec")
         exec(self.code, ns)
+        ns["__dml_functions__"] = {f.display: (ns[f.pyname], f.ptypes) for f in gen.a.functions}
         if stats is not None:
             for name in list(ns):
                 fn = ns[name]

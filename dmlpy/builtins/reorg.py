@@ -1,0 +1,214 @@
+"""Construction and reorganisation: diag, rev, removeEmpty, replace, order, table, outer,
+lower.tri, upper.tri, roll, unique, contains, sample."""
+from __future__ import annotations
+
+from .. import types as T
+from ..errors import OpError
+from ..runtime.values import type_name
+from .registry import builtin, r_bool, r_matrix
+
+
+def _np():
+    import numpy
+    return numpy
+
+
+def _mat(x, fn, what="target"):
+    if type(x).__name__ == "ndarray":
+        return x
+    if isinstance(x, (bool, int, float)):
+        return _np().full((1, 1), float(x))
+    raise OpError(f"{fn}() expects a matrix as {what}, got a {type_name(x)}")
+
+
+def _c(a):
+    return _np().ascontiguousarray(a, dtype=_np().float64)
+
+
+@builtin("diag", "target", rule=r_matrix)
+def diag(x):
+    np = _np()
+    x = _mat(x, "diag")
+    r, c = x.shape
+    if c == 1:
+        return np.diag(x[:, 0])
+    if r == c:
+        return _c(np.diag(x).reshape(-1, 1))
+    raise OpError(f"diag() expects a column vector or a square matrix, got {r}x{c}")
+
+
+@builtin("rev", "target", rule=r_matrix)
+def rev(x):
+    return _c(_mat(x, "rev")[::-1])
+
+
+@builtin("removeEmpty", "target, margin, select=?, empty.return=TRUE", rule=r_matrix)
+def remove_empty(x, margin, select, empty_return):
+    np = _np()
+    x = _mat(x, "removeEmpty")
+    if margin not in ("rows", "cols"):
+        raise OpError(f"removeEmpty(): margin must be \"rows\" or \"cols\", got '{margin}'")
+    axis = 1 if margin == "rows" else 0
+    if select is not None:
+        s = _mat(select, "removeEmpty", "select").ravel()
+        n = x.shape[0] if margin == "rows" else x.shape[1]
+        if s.size != n:
+            raise OpError(f"removeEmpty(): select has {s.size} entries but the target has {n} {margin}")
+        keep = s != 0
+    else:
+        keep = (x != 0).any(axis=axis)
+    out = x[keep] if margin == "rows" else x[:, keep]
+    if out.size == 0 and empty_return:
+        out = np.zeros((1, x.shape[1]) if margin == "rows" else (x.shape[0], 1))
+    return _c(out)
+
+
+@builtin("replace", "target, pattern, replacement", rule=r_matrix)
+def replace(x, pattern, replacement):
+    np = _np()
+    x = _mat(x, "replace")
+    p = float(pattern)
+    mask = np.isnan(x) if p != p else (x == p)
+    out = x.copy()
+    out[mask] = float(replacement)
+    return out
+
+
+def _r_order(types, args):
+    return T.MATRIX_T
+
+
+@builtin("order", "target, by=1, decreasing=FALSE, index.return=FALSE", rule=_r_order)
+def order(x, by, decreasing, index_return):
+    np = _np()
+    x = _mat(x, "order")
+    by = int(by)
+    if not 1 <= by <= x.shape[1]:
+        raise OpError(f"order(): by={by} is out of bounds for a matrix with {x.shape[1]} columns")
+    key = x[:, by - 1]
+    if decreasing:
+        # stable with ties in their original order; NaN sorts as the largest value
+        idx = np.argsort(-np.where(np.isnan(key), np.inf, key), kind="stable")
+    else:
+        idx = np.argsort(key, kind="stable")
+    if index_return:
+        return _c((idx + 1).reshape(-1, 1))
+    return _c(x[idx])
+
+
+@builtin("table", "*args", rule=r_matrix, min_args=2, aliases=("ctable",))
+def table(*args):
+    """table(A, B[, W][, odim1, odim2]): contingency table of (A[i], B[i]) pairs, weighted by W."""
+    np = _np()
+    if len(args) not in (2, 3, 4, 5):
+        raise OpError("table() takes A, B, optional weights, and optional output dimensions")
+    a, b = args[0], args[1]
+    rest = list(args[2:])
+    w = None
+    dims = None
+    if len(rest) in (1, 3):
+        w = rest.pop(0)
+    if len(rest) == 2:
+        dims = (int(rest[0]), int(rest[1]))
+    av = _vec(a, "table", "A")
+    n = av.size if type(a).__name__ == "ndarray" else None
+    bv = _vec(b, "table", "B")
+    if n is None:
+        n = bv.size
+    av = np.broadcast_to(av, (n,)) if av.size == 1 else av
+    bv = np.broadcast_to(bv, (n,)) if bv.size == 1 else bv
+    if av.size != bv.size:
+        raise OpError(f"table(): A has {av.size} entries and B has {bv.size}")
+    if w is None:
+        wv = np.ones(n)
+    else:
+        wv = _vec(w, "table", "weights")
+        wv = np.broadcast_to(wv, (n,)) if wv.size == 1 else wv
+        if wv.size != n:
+            raise OpError(f"table(): the weights have {wv.size} entries but A has {n}")
+    ai = np.floor(av).astype(np.int64)
+    bi = np.floor(bv).astype(np.int64)
+    if n and (ai.min() < 1 or bi.min() < 1):
+        raise OpError("table(): category values must be positive integers (1, 2, ...)")
+    r = int(ai.max()) if n else 0
+    c = int(bi.max()) if n else 0
+    if dims is not None:
+        r, c = dims
+        keep = (ai <= r) & (bi <= c)
+        ai, bi, wv = ai[keep], bi[keep], wv[keep]
+    out = np.zeros((r, c))
+    np.add.at(out, (ai - 1, bi - 1), wv)
+    return out
+
+
+def _vec(v, fn, what):
+    np = _np()
+    if type(v).__name__ == "ndarray":
+        if v.shape[1] != 1 and v.shape[0] != 1:
+            raise OpError(f"{fn}(): {what} must be a vector, got {v.shape[0]}x{v.shape[1]}")
+        return v.ravel()
+    if isinstance(v, (bool, int, float)):
+        return np.array([float(v)])
+    raise OpError(f"{fn}(): {what} must be a matrix or number, got a {type_name(v)}")
+
+
+@builtin("outer", "a, b, op", rule=r_matrix)
+def outer(a, b, op):
+    from ..runtime import matrix as M
+    a = _mat(a, "outer", "a")
+    b = _mat(b, "outer", "b")
+    if a.shape[1] != 1 or b.shape[0] != 1:
+        raise OpError(f"outer() needs a column vector and a row vector, got {a.shape[0]}x{a.shape[1]} "
+                      f"and {b.shape[0]}x{b.shape[1]}")
+    ops = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "^", "%%": "%%", "%/%": "%/%", "<": "<",
+           "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=", "min": "min", "max": "max"}
+    if op not in ops:
+        raise OpError(f"outer(): unknown operator '{op}'")
+    np = _np()
+    return M.binary(ops[op], np.repeat(a, b.shape[1], axis=1), np.repeat(b, a.shape[0], axis=0))
+
+
+def _tri(x, lower, diag_, values, fn):
+    np = _np()
+    x = _mat(x, fn)
+    mask = np.tril(np.ones(x.shape, dtype=bool), 0 if diag_ else -1) if lower else \
+        np.triu(np.ones(x.shape, dtype=bool), 0 if diag_ else 1)
+    return _c(np.where(mask, x, 0.0) if values else mask)
+
+
+@builtin("lower.tri", "target, diag=FALSE, values=FALSE", rule=r_matrix)
+def lower_tri(x, diag_, values):
+    return _tri(x, True, diag_, values, "lower.tri")
+
+
+@builtin("upper.tri", "target, diag=FALSE, values=FALSE", rule=r_matrix)
+def upper_tri(x, diag_, values):
+    return _tri(x, False, diag_, values, "upper.tri")
+
+
+@builtin("roll", "target, shift", rule=r_matrix)
+def roll(x, shift):
+    return _c(_np().roll(_mat(x, "roll"), int(shift), axis=0))
+
+
+@builtin("unique", "target", rule=r_matrix)
+def unique(x):
+    """The distinct values of a matrix, sorted, as a column vector (SystemDS 3.4)."""
+    return _c(_np().unique(_mat(x, "unique")).reshape(-1, 1))
+
+
+@builtin("contains", "target, pattern", rule=r_bool)
+def contains(x, pattern):
+    np = _np()
+    x = _mat(x, "contains")
+    p = float(pattern)
+    return bool(np.isnan(x).any() if p != p else (x == p).any())
+
+
+@builtin("sample", "range, size, replace=FALSE, seed=-1", rule=r_matrix, pure=False)
+def sample(range_, size, replace_, seed):
+    from ..runtime import rng
+    try:
+        return rng.sample(int(range_), int(size), bool(replace_), int(seed))
+    except ValueError as e:
+        raise OpError(f"sample(): {e}") from None
