@@ -9,6 +9,7 @@ from . import ast
 _DATA_TYPES = {"matrix": "matrix", "frame": "frame", "list": "list", "tensor": "tensor"}
 _VALUE_TYPES = {"double": "double", "int": "int", "integer": "int", "boolean": "boolean",
                 "bool": "boolean", "string": "string", "unknown": "unknown"}
+_SPECIAL_DOUBLES = {"NaN": float("nan"), "Inf": float("inf"), "INF": float("inf")}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "b": "\b", "f": "\f"}
 
 
@@ -218,7 +219,10 @@ class Builder(Transformer):
 
     @v_args(meta=True)
     def var(self, meta, items):
-        return ast.Name(self._span(meta), str(items[0]))
+        name = str(items[0])
+        if name in _SPECIAL_DOUBLES:  # DML spells these doubles as bare words
+            return ast.FloatLit(self._span(meta), _SPECIAL_DOUBLES[name])
+        return ast.Name(self._span(meta), name)
 
     @v_args(meta=True)
     def cmdarg(self, meta, items):
