@@ -81,7 +81,7 @@ def test_external_function_rejected(dml):
 
 def test_missing_source_file(dml):
     out, err, rc = dml('source("no/such/file.dml") as x\nprint(1)')
-    assert rc == 1 and "<string>:1:1: error: cannot find the sourced file 'no/such/file.dml'" in err
+    assert rc == 1 and "<string>:1:8: error: cannot find the sourced file 'no/such/file.dml'" in err
 
 
 def test_missing_cmdline_arg(dml):

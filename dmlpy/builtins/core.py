@@ -596,3 +596,20 @@ def is_infinite(x):
     if _arr(x):
         return _np().isinf(x).astype(float)
     return math.isinf(_num(x, "is.infinite"))
+
+
+# ------------------------------------------------------------------ lists
+@builtin("as.list", "target", rule=r_list)
+def as_list(x):
+    return x if isinstance(x, DMLList) else DMLList([x])
+
+
+@builtin("remove", "target, pos", rule=lambda ts, a: (T.LIST_T, T.LIST_T), nret=2)
+def remove(lst, pos):
+    """[L2, e] = remove(L, pos): L without element pos (1-based, or a name), and that element."""
+    if not isinstance(lst, DMLList):
+        raise OpError(f"remove() expects a list, got a {type_name(lst)}")
+    i = lst.position(pos)
+    names = lst.names
+    rest = DMLList(lst.values[:i] + lst.values[i + 1:], None if names is None else names[:i] + names[i + 1:])
+    return rest, DMLList([lst.values[i]], None if names is None else [names[i]])

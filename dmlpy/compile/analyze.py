@@ -213,6 +213,12 @@ class Analysis:
                 self._undefined(e.name, e.span, env)
                 return T.UNKNOWN
             return env[e.name]
+        if isinstance(e, ast.VectorLit):
+            for item in e.items:
+                t = self.expr(item, env, mod)
+                if t.known and not (t.is_scalar and t.vt != T.STRING_VT):
+                    self.error(item.span, f"a [..] list holds numbers, not a {t}")
+            return T.LIST_T
         if isinstance(e, ast.CmdArg):
             if e.name not in self.cmdargs:
                 self.error(e.span, f"the command-line argument ${e.name} is not given "

@@ -29,7 +29,7 @@ HELPERS = {
     "_setreg": ("matrix", "set_region"), "_tostr": ("format", "tostr"),
     "_p_double": ("ops", "param_double"), "_p_int": ("ops", "param_int"),
     "_p_bool": ("ops", "param_bool"), "_p_check": ("ops", "param_check"),
-    "_eval": ("executor", "dynamic_eval"),
+    "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -269,6 +269,9 @@ class CodeGen:
             return pyvar(e.name)
         if isinstance(e, ast.CmdArg):
             return self.const(self.a.cmdargs[e.name])
+        if isinstance(e, ast.VectorLit):
+            self.helpers.add("_List")
+            return f"_List([{', '.join(self.ex(i) for i in e.items)}])"
         if isinstance(e, ast.Unary):
             return self.unary(e)
         if isinstance(e, ast.Binary):

@@ -17,6 +17,9 @@ SystemDS-specific behaviour reproduced here (established against SystemDS 3.4):
 
 * ``max_pool`` ignores padded cells (a window that lies wholly in the padding
   yields ``-DBL_MAX``); NaN propagates like Java's ``Math.max``.
+* ``max_pool`` and ``max_pool_backward`` return all zeros when ``X`` has no
+  non-zero cell (SystemDS short-cuts empty inputs), even where a padded window
+  would otherwise give ``-DBL_MAX`` or route a gradient to a zero maximum.
 * ``avg_pool`` divides by ``Hp*Wp`` always (padded cells count as zeros).
 * ``max_pool_backward`` routes each window's gradient to the *first* maximum of
   the window (row-major scan, strict ``>``; NaN cells and all-``-inf`` windows
@@ -97,6 +100,8 @@ def _window(p, stride, pad, size, extent):
 def max_pool(X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     P, Q = out_size(H, Hp, sh, ph), out_size(Wd, Wp, sw, pw)
     X4 = np.asarray(X, dtype=np.float64).reshape(N, C, H, Wd)
+    if not np.any(X4):
+        return np.zeros((N, C * P * Q))
     out = np.full((N, C, P, Q), -DBL_MAX)
     for p in range(P):
         h0, h1 = _window(p, sh, ph, Hp, H)
@@ -187,6 +192,8 @@ def max_pool_backward(X, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     X4 = np.asarray(X, dtype=np.float64).reshape(N, C, H, Wd)
     D4 = np.asarray(dout, dtype=np.float64).reshape(N, C, P, Q)
     dX = np.zeros((N, C, H * Wd))
+    if not np.any(X4):
+        return dX.reshape(N, C * H * Wd)
     for n in range(N):
         for c in range(C):
             for p in range(P):

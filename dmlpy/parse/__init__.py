@@ -1,12 +1,14 @@
 """Source text -> AST. The Lark parser is built once per process from the cached grammar analysis."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import DMLSyntaxError, Span, register_source
 from . import ast
 
 _PARSER = None
+_BUILDER = None
 
 _TOKEN_TEXT = {
     "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "LBRACE": "'{'", "RBRACE": "'}'",
@@ -27,11 +29,15 @@ def grammar_path() -> Path:
 
 
 def parser():
-    global _PARSER
+    """The LALR parser, with the AST builder run inline (no parse tree is built)."""
+    global _PARSER, _BUILDER
     if _PARSER is None:
         from lark import Lark
+
+        from .build import Builder
+        _BUILDER = Builder()
         _PARSER = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                       propagate_positions=True, maybe_placeholders=True, cache=True)
+                       maybe_placeholders=True, transformer=_BUILDER, cache=True)
     return _PARSER
 
 
@@ -48,13 +54,53 @@ def _expected(names) -> str:
     return "; expected " + ", ".join(words)
 
 
+def _cache_file(text: str, file: str) -> Path | None:
+    """Where the AST of this exact text is cached (keyed by text, file name, grammar and version)."""
+    import hashlib
+    import os
+
+    from .. import __version__
+    root = os.environ.get("DMLPY_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "dmlpy")
+    if root == "off":
+        return None
+    h = hashlib.sha1()
+    for part in (__version__, str(grammar_path().stat().st_mtime_ns), file, text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return Path(root) / "ast" / (h.hexdigest() + ".pickle")
+
+
 def parse(text: str, file: str = "<string>") -> ast.Program:
+    """Parse DML text into an AST; an unchanged text is loaded from the AST cache without Lark."""
+    import pickle
+    register_source(file, text)
+    cache = _cache_file(text, file) if len(text) > 2000 else None
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a stale or broken cache entry is simply rebuilt
+            pass
+    prog = _parse(text, file)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(prog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return prog
+
+
+def _parse(text: str, file: str) -> ast.Program:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
-    from .build import Builder
-    register_source(file, text)
+    p = parser()
+    _BUILDER.file = file
     try:
-        tree = parser().parse(text)
+        return p.parse(text)
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":
@@ -77,8 +123,6 @@ def parse(text: str, file: str = "<string>") -> ast.Program:
         lines = text.splitlines() or [""]
         raise DMLSyntaxError("syntax error: unexpected end of file",
                              Span(file, len(lines), max(1, len(lines[-1])))) from None
-    try:
-        return Builder(file).transform(tree)
     except VisitError as e:
         if isinstance(e.orig_exc, DMLSyntaxError):
             raise e.orig_exc from None

@@ -38,6 +38,12 @@ class BoolLit(Expr):
 
 
 @dataclass(slots=True)
+class VectorLit(Expr):
+    """`[a, b, c]`, as in conv2d(..., input_shape=[N, C, H, W])."""
+    items: list
+
+
+@dataclass(slots=True)
 class Name(Expr):
     name: str
 

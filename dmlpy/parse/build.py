@@ -1,7 +1,7 @@
 """Parse tree -> AST (a Lark Transformer; the parse tree is never executed)."""
 from __future__ import annotations
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer
 
 from ..errors import DMLSyntaxError, Span
 from . import ast
@@ -35,16 +35,40 @@ def unescape(body: str) -> str:
     return "".join(out)
 
 
+def _loc(it):
+    """(line, col, end_line, end_col) of a token, AST node, or list/tuple of them."""
+    if isinstance(it, Token):
+        if it.line is None:
+            return None
+        return (it.line, it.column, it.end_line, it.end_column - 1)
+    sp = getattr(it, "span", None)
+    if sp is not None:
+        return (sp.line, sp.col, sp.end_line, sp.end_col) if sp.line else None
+    if isinstance(it, (list, tuple)):
+        locs = [l for l in map(_loc, it) if l is not None]
+        if locs:
+            return (locs[0][0], locs[0][1], locs[-1][2], locs[-1][3])
+    return None
+
+
 class Builder(Transformer):
-    def __init__(self, file: str):
+    def __init__(self, file: str = "<string>"):
         super().__init__()
         self.file = file
 
     # -------------------------------------------------------------- helpers
-    def _span(self, meta) -> Span:
-        if getattr(meta, "empty", False):
+    # The builder runs inside the LALR parser (Lark's inline transformer, no parse tree), where
+    # rule metadata is not available: a node's span runs from its first to its last located child.
+    def _span(self, items) -> Span:
+        first = last = None
+        for it in items:
+            sp = _loc(it)
+            if sp is not None:
+                first = first or sp
+                last = sp
+        if first is None:
             return Span(self.file, 0, 0)
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column - 1)
+        return Span(self.file, first[0], first[1], last[2], last[3])
 
     def _tok(self, tok: Token) -> Span:
         return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column - 1)
@@ -53,8 +77,7 @@ class Builder(Transformer):
         raise DMLSyntaxError(msg, span)
 
     # -------------------------------------------------------------- program
-    @v_args(meta=True)
-    def start(self, meta, items):
+    def start(self, items):
         stmts, funcs = [], []
         for it in items:
             if isinstance(it, ast.FuncDef):
@@ -64,27 +87,23 @@ class Builder(Transformer):
         return ast.Program(self.file, stmts, funcs)
 
     # -------------------------------------------------------------- statements
-    @v_args(meta=True)
-    def source_stmt(self, meta, items):
+    def source_stmt(self, items):
         path, ns = items
-        return ast.Source(self._span(meta), unescape(path[1:-1]), str(ns))
+        return ast.Source(self._span(items), unescape(path[1:-1]), str(ns))
 
-    @v_args(meta=True)
-    def setwd_stmt(self, meta, items):
-        return ast.SetWd(self._span(meta), unescape(items[0][1:-1]))
+    def setwd_stmt(self, items):
+        return ast.SetWd(self._span(items), unescape(items[0][1:-1]))
 
     def assign_op(self, items):
         return items[0]
 
-    @v_args(meta=True)
-    def assign_name(self, meta, items):
+    def assign_name(self, items):
         name, op, value = items
-        return ast.Assign(self._span(meta), str(name), self._tok(name), None, self._op(op), value)
+        return ast.Assign(self._span(items), str(name), self._tok(name), None, self._op(op), value)
 
-    @v_args(meta=True)
-    def assign_index(self, meta, items):
+    def assign_index(self, items):
         name, (rows, cols, two_d), op, value = items
-        span = self._span(meta)
+        span = self._span(items)
         target = ast.Index(Span(self.file, name.line, name.column, op.line, op.column - 2),
                            ast.Name(self._tok(name), str(name)), rows, cols, two_d)
         return ast.Assign(span, str(name), self._tok(name), target, self._op(op), value)
@@ -92,8 +111,7 @@ class Builder(Transformer):
     def _op(self, tok):
         return "+=" if tok == "+=" else "="
 
-    @v_args(meta=True)
-    def multi_assign(self, meta, items):
+    def multi_assign(self, items):
         targets, op, call = [], None, None
         for it in items[1:]:
             if isinstance(it, Token):
@@ -104,7 +122,7 @@ class Builder(Transformer):
                 targets.append(it)
         if op == "+=":
             self._err("'+=' cannot assign several results; use '='", self._tok(op))
-        return ast.MultiAssign(self._span(meta), targets, call)
+        return ast.MultiAssign(self._span(items), targets, call)
 
     def name_target(self, items):
         return (str(items[0]), self._tok(items[0]))
@@ -113,15 +131,13 @@ class Builder(Transformer):
         self._err("an indexed target cannot receive one of several function results; "
                   "assign to a variable first", self._tok(items[0]))
 
-    @v_args(meta=True)
-    def call_stmt(self, meta, items):
-        return ast.ExprStmt(self._span(meta), items[0])
+    def call_stmt(self, items):
+        return ast.ExprStmt(self._span(items), items[0])
 
-    @v_args(meta=True)
-    def if_stmt(self, meta, items):
+    def if_stmt(self, items):
         cond, then = items[0], items[1]
         orelse = items[2] if len(items) > 2 else []
-        return ast.If(self._span(meta), cond, then, orelse)
+        return ast.If(self._span(items), cond, then, orelse)
 
     def block(self, items):
         return [s for s in items if isinstance(s, ast.Stmt)]
@@ -129,20 +145,18 @@ class Builder(Transformer):
     def single(self, items):
         return [s for s in items if isinstance(s, ast.Stmt)]
 
-    def _loop(self, meta, items, parallel):
+    def _loop(self, items, parallel):
         var, it, *rest = items
         body = rest[-1]
         options = rest[:-1]
         start, stop, step, from_seq = it
-        return ast.For(self._span(meta), str(var), start, stop, step, body, parallel, options, from_seq)
+        return ast.For(self._span(items), str(var), start, stop, step, body, parallel, options, from_seq)
 
-    @v_args(meta=True)
-    def for_stmt(self, meta, items):
-        return self._loop(meta, items, False)
+    def for_stmt(self, items):
+        return self._loop(items, False)
 
-    @v_args(meta=True)
-    def parfor_stmt(self, meta, items):
-        return self._loop(meta, items, True)
+    def parfor_stmt(self, items):
+        return self._loop(items, True)
 
     def range_iter(self, items):
         return (items[0], items[1], None, False)
@@ -159,23 +173,20 @@ class Builder(Transformer):
                 return (names["from"], names["to"], names.get("incr"), True)
         self._err("a for loop iterates over 'a:b' or 'seq(from, to[, by])'", e.span)
 
-    @v_args(meta=True)
-    def while_stmt(self, meta, items):
-        return ast.While(self._span(meta), items[0], items[1])
+    def while_stmt(self, items):
+        return ast.While(self._span(items), items[0], items[1])
 
     # -------------------------------------------------------------- functions
-    @v_args(meta=True)
-    def funcdef(self, meta, items):
+    def funcdef(self, items):
         name, op, params, returns, *body = items
         if op == "+=":
             self._err("a function is defined with '=' or '<-'", self._tok(op))
-        return ast.FuncDef(self._span(meta), str(name), params or [], returns or [],
+        return ast.FuncDef(self._span(items), str(name), params or [], returns or [],
                            [s for s in body if isinstance(s, ast.Stmt)])
 
-    @v_args(meta=True)
-    def extfuncdef(self, meta, items):
+    def extfuncdef(self, items):
         name = items[0]
-        return ast.FuncDef(self._span(meta), str(name), items[3] or [], items[4] or [], [], external=True)
+        return ast.FuncDef(self._span(items), str(name), items[3] or [], items[4] or [], [], external=True)
 
     def returns(self, items):
         return items[0] or []
@@ -183,15 +194,13 @@ class Builder(Transformer):
     def params(self, items):
         return list(items)
 
-    @v_args(meta=True)
-    def param(self, meta, items):
+    def param(self, items):
         typ, name = items[0], items[1]
         default = items[3] if len(items) > 3 else None
-        return ast.Param(self._span(meta), str(name), typ, default)
+        return ast.Param(self._span(items), str(name), typ, default)
 
-    @v_args(meta=True)
-    def type(self, meta, items):
-        span = self._span(meta)
+    def type(self, items):
+        span = self._span(items)
         base = str(items[0]).lower()
         inner = str(items[1]).lower() if len(items) > 1 and items[1] is not None else None
         if base in _DATA_TYPES:
@@ -207,52 +216,45 @@ class Builder(Transformer):
         return ast.TypeSpec(span, "scalar", _VALUE_TYPES[base])
 
     # -------------------------------------------------------------- expressions
-    @v_args(meta=True)
-    def binop(self, meta, items):
+    def binop(self, items):
         left, op, right = items
-        return ast.Binary(self._span(meta), _canon(str(op)), left, right)
+        return ast.Binary(self._span(items), _canon(str(op)), left, right)
 
-    @v_args(meta=True)
-    def unop(self, meta, items):
+    def unop(self, items):
         op, operand = items
-        return ast.Unary(self._span(meta), str(op), operand)
+        return ast.Unary(self._span(items), str(op), operand)
 
-    @v_args(meta=True)
-    def var(self, meta, items):
+    def var(self, items):
         name = str(items[0])
         if name in _SPECIAL_DOUBLES:  # DML spells these doubles as bare words
-            return ast.FloatLit(self._span(meta), _SPECIAL_DOUBLES[name])
-        return ast.Name(self._span(meta), name)
+            return ast.FloatLit(self._span(items), _SPECIAL_DOUBLES[name])
+        return ast.Name(self._span(items), name)
 
-    @v_args(meta=True)
-    def cmdarg(self, meta, items):
-        return ast.CmdArg(self._span(meta), str(items[0])[1:])
+    def vector_lit(self, items):
+        return ast.VectorLit(self._span(items), list(items))
 
-    @v_args(meta=True)
-    def int_lit(self, meta, items):
+    def cmdarg(self, items):
+        return ast.CmdArg(self._span(items), str(items[0])[1:])
+
+    def int_lit(self, items):
         v = int(items[0])
         if v > 2**63 - 1:
-            self._err(f"integer literal {items[0]} is out of the 64-bit range", self._span(meta))
-        return ast.IntLit(self._span(meta), v)
+            self._err(f"integer literal {items[0]} is out of the 64-bit range", self._span(items))
+        return ast.IntLit(self._span(items), v)
 
-    @v_args(meta=True)
-    def float_lit(self, meta, items):
-        return ast.FloatLit(self._span(meta), float(items[0]))
+    def float_lit(self, items):
+        return ast.FloatLit(self._span(items), float(items[0]))
 
-    @v_args(meta=True)
-    def string_lit(self, meta, items):
-        return ast.StrLit(self._span(meta), unescape(items[0][1:-1]))
+    def string_lit(self, items):
+        return ast.StrLit(self._span(items), unescape(items[0][1:-1]))
 
-    @v_args(meta=True)
-    def true_lit(self, meta, items):
-        return ast.BoolLit(self._span(meta), True)
+    def true_lit(self, items):
+        return ast.BoolLit(self._span(items), True)
 
-    @v_args(meta=True)
-    def false_lit(self, meta, items):
-        return ast.BoolLit(self._span(meta), False)
+    def false_lit(self, items):
+        return ast.BoolLit(self._span(items), False)
 
-    @v_args(meta=True)
-    def call(self, meta, items):
+    def call(self, items):
         name, args = str(items[0]), items[1] or []
         ns = None
         if "::" in name:
@@ -263,35 +265,31 @@ class Builder(Transformer):
                 if a.name in seen_named:
                     self._err(f"argument '{a.name}' is given twice", a.span)
                 seen_named.add(a.name)
-        return ast.Call(self._span(meta), name, ns, args)
+        return ast.Call(self._span(items), name, ns, args)
 
     def args(self, items):
         return [a if isinstance(a, ast.Arg) else ast.Arg(a.span, None, a) for a in items]
 
-    @v_args(meta=True)
-    def named_arg(self, meta, items):
-        return ast.Arg(self._span(meta), str(items[0]), items[2])
+    def named_arg(self, items):
+        return ast.Arg(self._span(items), str(items[0]), items[2])
 
     def named_args(self, items):
         return list(items)
 
-    @v_args(meta=True)
-    def index(self, meta, items):
+    def index(self, items):
         target, (rows, cols, two_d) = items
-        return ast.Index(self._span(meta), target, rows, cols, two_d)
+        return ast.Index(self._span(items), target, rows, cols, two_d)
 
     def index_args(self, items):
         if len(items) == 1:   # X[i] (list or vector indexing)
             return (items[0], None, False)
         return (items[0], items[2], True)
 
-    @v_args(meta=True)
-    def idx_single(self, meta, items):
-        return ast.Slice(self._span(meta), items[0], None)
+    def idx_single(self, items):
+        return ast.Slice(self._span(items), items[0], None)
 
-    @v_args(meta=True)
-    def idx_range(self, meta, items):
-        return ast.Slice(self._span(meta), items[0], items[1])
+    def idx_range(self, items):
+        return ast.Slice(self._span(items), items[0], items[1])
 
 
 def _canon(op: str) -> str:

@@ -1,0 +1,506 @@
+"""Numba kernels for dmlpy.runtime.rng: SystemDS-compatible rand() and sample().
+
+The algorithms, and the pure-Python versions they must agree with bit for bit, are described in
+dmlpy/runtime/rng.py; this file only makes them fast.  The tables are imported from there
+(they are frozen into the compiled code; they never change).
+"""
+import math
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+from ..runtime import rng as _R
+
+_CT = np.array(_R._SINCOS_TABLE, dtype=np.float64)
+_LT = np.array(_R._LOG_TABLE, dtype=np.float64)
+_QI = np.array(_R._EXP_SA_QI, dtype=np.float64)
+# rounded-rcpps key per top 13 fraction bits of m (the break points are multiples of 2^10)
+_RCP_KEY = (16256 - np.searchsorted(np.array(_R._RCP_BREAKS, dtype=np.int64),
+                                     np.arange(8192, dtype=np.int64) << 10, side="right")
+            ).astype(np.int64)
+
+_LCG_MULT = np.uint64(0x5DEECE66D)
+_LCG_ADD = np.uint64(0xB)
+_MASK48 = np.uint64((1 << 48) - 1)
+_U16 = np.uint64(16)
+_U17 = np.uint64(17)
+_U21 = np.uint64(21)
+_U22 = np.uint64(22)
+_U32 = np.uint64(32)
+_M32 = 0xFFFFFFFF
+_TWO63 = 9.223372036854775807e18
+_I64MAX = np.int64(0x7FFFFFFFFFFFFFFF)
+_I64MIN = np.int64(-0x8000000000000000)
+_INT_MAX = 2147483647
+
+_LOG2_HI = _R._LOG2_HI
+_LOG2_LO = _R._LOG2_LO
+_LC0, _LC1, _LC2, _LC3, _LC4, _LC5 = _R._LC0, _R._LC1, _R._LC2, _R._LC3, _R._LC4, _R._LC5
+_PI32INV = _R._PI32INV
+_P1, _P2, _P3 = _R._P1, _R._P2, _R._P3
+_SC4A, _SC4B, _SC3A, _SC3B = _R._SC4A, _R._SC4B, _R._SC3A, _R._SC3B
+_SC2A, _SC2B, _SC1A, _SC1B = _R._SC2A, _R._SC2B, _R._SC1A, _R._SC1B
+
+
+# ---------------------------------------------------------------------------- bit casts
+@intrinsic
+def _d2l(typingctx, x):
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return sig, codegen
+
+
+@intrinsic
+def _l2d(typingctx, i):
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return sig, codegen
+
+
+@njit(cache=True, inline="always")
+def _java_long(d):
+    if d != d:
+        return np.int64(0)
+    if d >= 9.223372036854775807e18:
+        return _I64MAX
+    if d <= -9.223372036854775808e18:
+        return _I64MIN
+    return np.int64(d)
+
+
+# ---------------------------------------------------------------------------- Java math
+@njit(cache=True)
+def java_log(x):
+    xb = _d2l(x)
+    top = (xb >> 48) & 0xFFFF
+    if top < 16 or top >= 0x7FF0:
+        if x > 0:
+            return math.log(x)
+        return -np.inf if x == 0 else np.nan
+    frac = xb & 0xFFFFFFFFFFFFF
+    key = _RCP_KEY[frac >> 39]
+    b = _l2d(key << 45)
+    t = 2 * (key & 0xFF)
+    mb = frac | 0x77F0000000000000
+    m = _l2d(mb)
+    mh = _l2d(mb & -0x200000000000)          # 0xFFFFE00000000000
+    k16 = float(((top - 16) & 0x7FF0) - 0x3FE0)
+    r = (m - mh) * b + (mh * b - 1.0)
+    a = _LT[t] + _LOG2_HI * k16
+    s0 = a + r
+    p_lo = (_LC2 * r + _LC4) * r
+    p_hi = _LC3 * r + _LC5
+    r2 = r * r
+    q_lo = _LC0 * r * r2
+    q_hi = _LC1 * r2
+    lo = r + (a - s0)
+    lo = lo + (k16 * _LOG2_LO + _LT[t + 1])
+    lo = lo + (p_lo + q_lo) * (r2 * r2)
+    lo = lo + (p_hi + q_hi) * r2
+    return s0 + lo
+
+
+@njit(cache=True)
+def _java_sincos(x, quarter):
+    hi = (_d2l(x) >> 32) & 0x7FFF0000
+    if ((hi - 0x30300000) & _M32) > 0x10C50000:
+        return math.sin(x) if quarter == 0 else math.cos(x)
+    n = np.int64(_PI32INV * x + (0.5 if x >= 0 else -0.5))
+    nf = float(n)
+    p1n = _P1 * nf
+    p2n = _P2 * nf
+    r1 = x - p1n
+    r = r1 - p2n
+    j = 4 * ((n + quarter) & 63)
+    t0 = _CT[j]
+    t1 = _CT[j + 1]
+    t2 = _CT[j + 2]
+    t3 = _CT[j + 3]
+    u_lo = _SC4A * r1 * r
+    u_hi = _SC4B * r1 * r
+    r2 = r * r
+    corr = nf * _P3 - ((r1 - r) - p2n)
+    ct = t0 + t3
+    d = t1 * r - ct
+    w_lo = ct * r * r2
+    w_hi = t1 * r2
+    r4 = r2 * r2
+    v_lo = (_SC2A * r2 + _SC1A) + (u_lo + _SC3A) * r4
+    v_hi = (_SC2B * r2 + _SC1B) + (u_hi + _SC3B) * r4
+    tr = t3 * r
+    s = tr + t1
+    hi_part = r * t0 + s
+    acc = corr * d + t2
+    acc = acc + ((t1 - s) + tr)
+    acc = acc + ((s - hi_part) + r * t0)
+    acc = acc + v_lo * w_lo
+    acc = acc + v_hi * w_hi
+    return hi_part + acc
+
+
+@njit(cache=True)
+def java_sin(x):
+    return _java_sincos(x, 0)
+
+
+@njit(cache=True)
+def java_cos(x):
+    return _java_sincos(x, 16)
+
+
+# ---------------------------------------------------------------------------- java.util.Random
+@njit(cache=True, inline="always")
+def _lcg_seed(seed):
+    return np.uint64((seed ^ 0x5DEECE66D) & 0xFFFFFFFFFFFF)
+
+
+@njit(cache=True, inline="always")
+def _lcg(s):
+    return (s * _LCG_MULT + _LCG_ADD) & _MASK48
+
+
+@njit(cache=True, inline="always")
+def _jr_double(s):
+    s1 = _lcg(s)
+    s2 = _lcg(s1)
+    v = (np.int64(s1 >> _U22) << 27) + np.int64(s2 >> _U21)
+    return s2, float(v) * 1.1102230246251565e-16
+
+
+@njit(cache=True, inline="always")
+def _jr_int_bound(s, bound):
+    s = _lcg(s)
+    r = np.int64(s >> _U17)
+    m = bound - 1
+    if bound & m == 0:
+        return s, (bound * r) >> 31
+    u = r
+    r = u % bound
+    while u - r + m >= 0x80000000:
+        s = _lcg(s)
+        u = np.int64(s >> _U17)
+        r = u % bound
+    return s, r
+
+
+@njit(cache=True, inline="always")
+def _jr_long63(s):
+    """nextLong() with its sign bit cleared ((r.nextLong() << 1) >>> 1)."""
+    s1 = _lcg(s)
+    s2 = _lcg(s1)
+    hi = np.int64(s1 >> _U16) & 0x7FFFFFFF   # bit 63 of the long is dropped anyway
+    lo = np.int64(s2 >> _U16)
+    if lo >= 0x80000000:
+        lo -= 0x100000000                    # next(32) is a signed int
+    return s2, ((hi << 32) + lo) & 0x7FFFFFFFFFFFFFFF
+
+
+# ---------------------------------------------------------------------------- Well1024a
+@njit(cache=True)
+def _well_seed_long(st, seed):
+    st[0] = (seed >> 32) & _M32
+    st[1] = seed & _M32
+    for i in range(2, 32):
+        prev = st[i - 2]
+        if prev >= 0x80000000:
+            prev -= 0x100000000
+        st[i] = (1812433253 * (prev ^ (prev >> 30)) + i) & _M32
+    st[32] = 0
+
+
+@njit(cache=True, inline="always")
+def _well_next(st, bits):
+    i = st[32]
+    irm1 = (i + 31) & 31
+    vm1 = st[(i + 3) & 31]
+    vm2 = st[(i + 24) & 31]
+    vm3 = st[(i + 10) & 31]
+    z0 = st[irm1]
+    z1 = st[i] ^ vm1 ^ (vm1 >> 8)
+    z2 = vm2 ^ ((vm2 << 19) & _M32) ^ vm3 ^ ((vm3 << 14) & _M32)
+    z3 = z1 ^ z2
+    z4 = z0 ^ ((z0 << 11) & _M32) ^ z1 ^ ((z1 << 7) & _M32) ^ z2 ^ ((z2 << 13) & _M32)
+    st[i] = z3
+    st[irm1] = z4
+    st[32] = irm1
+    return z4 >> (32 - bits)
+
+
+@njit(cache=True, inline="always")
+def _well_double(st):
+    hi = _well_next(st, 26)
+    lo = _well_next(st, 26)
+    return float((hi << 26) | lo) * 2.220446049250313e-16
+
+
+@njit(cache=True)
+def _well_gaussian(st, fst):
+    g = fst[1]
+    if g == g:
+        fst[1] = np.nan
+        return g
+    x = _well_double(st)
+    y = _well_double(st)
+    alpha = 2 * math.pi * x
+    r = math.sqrt(-2 * math.log(y))
+    fst[1] = r * math.sin(alpha)
+    return r * math.cos(alpha)
+
+
+@njit(cache=True)
+def _exponential(st):
+    a = 0.0
+    u = _well_double(st)
+    while u < 0.5:
+        a += _QI[0]
+        u *= 2
+    u += u - 1
+    if u <= _QI[0]:
+        return a + u
+    i = 0
+    u2 = _well_double(st)
+    umin = u2
+    while True:
+        i += 1
+        u2 = _well_double(st)
+        if u2 < umin:
+            umin = u2
+        if not u > _QI[i]:
+            break
+    return a + umin * _QI[0]
+
+
+@njit(cache=True)
+def _factorial_log(n):
+    if n < 21:
+        f = 1.0
+        for i in range(2, n + 1):
+            f *= i                           # exact below 21!
+        return math.log(f)
+    s = 0.0
+    for i in range(2, n + 1):
+        s += math.log(i)
+    return s
+
+
+@njit(cache=True)
+def _poisson_small(st, mean, p):
+    n = 0
+    r = 1.0
+    limit = 1000 * mean
+    while n < limit:
+        r *= _well_double(st)
+        if r >= p:
+            n += 1
+        else:
+            return n
+    return n
+
+
+@njit(cache=True)
+def _poisson(st, fst, mean, p):
+    if mean < 40.0:
+        return _poisson_small(st, mean, p)
+    lam = math.floor(mean)
+    lam_frac = mean - lam
+    log_lam = math.log(lam)
+    log_lam_fact = _factorial_log(np.int64(lam))
+    y2 = 0
+    if not lam_frac < 5e-324:
+        y2 = _poisson_small(st, lam_frac, math.exp(-lam_frac))
+    delta = math.sqrt(lam * math.log(32 * lam / math.pi + 1))
+    half_delta = delta / 2
+    twolpd = 2 * lam + delta
+    a1 = math.sqrt(math.pi * twolpd) * math.exp(1 / (8 * lam))
+    a2 = (twolpd / delta) * math.exp(-delta * (1 + delta) / twolpd)
+    a_sum = a1 + a2 + 1
+    p1 = a1 / a_sum
+    p2 = a2 / a_sum
+    c1 = 1 / (8 * lam)
+    y = 0.0
+    while True:
+        u = _well_double(st)
+        if u <= p1:
+            n = _well_gaussian(st, fst)
+            x = n * math.sqrt(lam + half_delta) - 0.5
+            if x > delta or x < -lam:
+                continue
+            y = math.floor(x) if x < 0 else math.ceil(x)
+            e = _exponential(st)
+            v = -e - (n * n / 2) + c1
+        else:
+            if u > p1 + p2:
+                y = lam
+                break
+            x = delta + (twolpd / delta) * _exponential(st)
+            y = math.ceil(x)
+            v = -_exponential(st) - delta * (x + 1) / twolpd
+        a = 1 if x < 0 else 0
+        t = y * (y + 1) / (2 * lam)
+        if v < -t and a == 0:
+            y = lam + y
+            break
+        qr = t * ((2 * y + 1) / (6 * lam) - 1)
+        qa = qr - (t * t) / (3 * (lam + a * (y + 1)))
+        if v < qa:
+            y = lam + y
+            break
+        if v > qr:
+            continue
+        if v < y * log_lam - _factorial_log(np.int64(y + lam)) + log_lam_fact:
+            y = lam + y
+            break
+    return y2 + np.int64(y)
+
+
+# ---------------------------------------------------------------------------- value generators
+# pdf codes: 0 uniform, 1 normal, 2 poisson.  State: us[0] java.util.Random LCG (uniform,
+# normal); ist[0..32] Well1024a (poisson); fst[0] cached N2 and ist[33] its flag (normal);
+# fst[1] cached Gaussian of the Well1024a (poisson, large lambda).
+@njit(cache=True, inline="always")
+def _gen_seed(pdf, seed, us, ist, fst):
+    if pdf == 2:
+        _well_seed_long(ist, seed)
+        fst[1] = np.nan
+    else:
+        us[0] = _lcg_seed(seed)
+        ist[33] = 0
+
+
+@njit(cache=True, inline="always")
+def _gen_next(pdf, us, ist, fst, mean, p):
+    if pdf == 0:
+        s, d = _jr_double(us[0])
+        us[0] = s
+        return d
+    if pdf == 1:
+        if ist[33] == 1:
+            ist[33] = 0
+            return fst[0]
+        s, u1 = _jr_double(us[0])
+        s, u2 = _jr_double(s)
+        us[0] = s
+        v1 = math.sqrt(-2 * java_log(u1))
+        v2 = 2 * math.pi * u2
+        fst[0] = v1 * java_sin(v2)
+        ist[33] = 1
+        return v1 * java_cos(v2)
+    k = _poisson(ist, fst, mean, p)
+    return float(min(k, _INT_MAX))
+
+
+@njit(cache=True)
+def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
+    rows, cols = out.shape
+    nrb = (rows + blen - 1) // blen
+    ncb = (cols + blen - 1) // blen
+    log1mp = java_log(1.0 - sparsity) if 0.0 < sparsity < 1.0 else 0.0
+    p = math.exp(-mean)
+    us = np.zeros(1, dtype=np.uint64)
+    ist = np.zeros(34, dtype=np.int64)
+    fst = np.zeros(2, dtype=np.float64)
+    k = 0
+    for bi in range(nrb):
+        r0 = bi * blen
+        br = min(blen, rows - r0)
+        for bj in range(ncb):
+            c0 = bj * blen
+            bc = min(blen, cols - c0)
+            seed = seeds[k]
+            k += 1
+            if pdf == 0 and sparsity == 1.0:
+                # fast path: uniform, dense; the first draw only seeds the (unused) nnz generator
+                s, d = _jr_double(_lcg_seed(seed))
+                for i in range(r0, r0 + br):
+                    for j in range(c0, c0 + bc):
+                        s, d = _jr_double(s)
+                        out[i, j] = mn + rg * d
+                continue
+            _gen_seed(pdf, seed, us, ist, fst)
+            first = _gen_next(pdf, us, ist, fst, mean, p)
+            ns = _lcg_seed(_java_long(first * _TWO63))
+            if sparsity == 1.0:
+                for i in range(r0, r0 + br):
+                    for j in range(c0, c0 + bc):
+                        out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
+            elif sparse_flags[1 if bi == nrb - 1 else 0, 1 if bj == ncb - 1 else 0]:
+                if log1mp == 0.0:
+                    continue                 # 1 - sparsity == 1: SystemDS never terminates
+                total = br * bc
+                idx = 0
+                while idx < total:
+                    ns, u = _jr_double(ns)
+                    if u == 0.0:
+                        break
+                    step = math.ceil(java_log(u) / log1mp)
+                    if step > total:
+                        break
+                    idx += np.int64(step)
+                    if idx > total:
+                        break
+                    out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = (
+                        mn + rg * _gen_next(pdf, us, ist, fst, mean, p))
+            else:
+                for i in range(r0, r0 + br):
+                    for j in range(c0, c0 + bc):
+                        ns, u = _jr_double(ns)
+                        if u <= sparsity:
+                            out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
+
+
+def fill(out, seeds, blen, pdf, mn, rg, sparsity, mean):
+    """Fill `out` (zeros, C-contiguous) block by block from the block seeds."""
+    rows, cols = out.shape
+    flags = np.zeros((2, 2), dtype=np.uint8)
+    if sparsity < 1.0:
+        full_r = min(blen, rows)
+        full_c = min(blen, cols)
+        last_r = rows - (-(-rows // blen) - 1) * blen
+        last_c = cols - (-(-cols // blen) - 1) * blen
+        for a, br in enumerate((full_r, last_r)):
+            for b, bc in enumerate((full_c, last_c)):
+                flags[a, b] = _R.block_is_sparse(br, bc, sparsity)
+    _fill(out, seeds, int(blen), int(pdf), float(mn), float(rg), float(sparsity), float(mean),
+          flags)
+
+
+# ---------------------------------------------------------------------------- sample
+@njit(cache=True)
+def sample_noreplace(range_, size, seed):
+    a = np.empty(size, dtype=np.float64)
+    for i in range(size):
+        a[i] = i + 1
+    s = _lcg_seed(seed)
+    for i in range(size + 1, range_ + 1):
+        s, v = _jr_int_bound(s, i)
+        if v < size:
+            s, j = _jr_int_bound(s, size)
+            a[j] = i
+    for i in range(size - 1):
+        s, j = _jr_int_bound(s, size - i)
+        j += i
+        t = a[i]
+        a[i] = a[j]
+        a[j] = t
+    return a
+
+
+@njit(cache=True)
+def sample_replace(range_, size, seed):
+    a = np.empty(size, dtype=np.float64)
+    s = _lcg_seed(seed)
+    limit = _I64MAX - (range_ - 1)
+    for i in range(size):
+        while True:
+            s, bits = _jr_long63(s)
+            val = bits % range_
+            if bits - val <= limit:
+                break
+        a[i] = val + 1
+    return a

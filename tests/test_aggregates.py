@@ -1,0 +1,222 @@
+"""Aggregate builtins; expected outputs recorded from SystemDS 3.4."""
+import pytest
+
+
+def lines(out):
+    return out.strip("\n").split("\n")
+
+
+def test_full_aggregates(dml_out):
+    out = dml_out('''X = matrix("1 2 3 4 5 6", rows=2, cols=3)
+print(prod(X))
+print(var(X))
+print(sd(X))
+v = matrix("5 1 4 2 3 8", rows=6, cols=1)
+print(median(v))
+print(median(matrix("5 1 4 2 3", rows=5, cols=1)))
+print(quantile(v, 0.5))
+print(quantile(v, 0.25))
+print(quantile(v, 0.0))
+print(quantile(v, 1.0))
+print(quantile(v, 0.3))
+P = matrix("0.1 0.25 0.5 0.75 0.9", rows=5, cols=1)
+print(toString(quantile(v, P)))
+print(interQuartileMean(v))
+print(interQuartileMean(matrix("1 2 3 4 5 6 7 8 9 10", rows=10, cols=1)))
+print(interQuartileMean(matrix("1 2 3 4 5 6 7", rows=7, cols=1)))
+print(trace(matrix("1 2 3 4", rows=2, cols=2)))
+''')
+    assert lines(out) == ["720.0", "3.5", "1.8708286933869707", "3.5", "3.0", "3.5", "2.5",
+                          "1.0", "8.0", "2.5", "1.000", "2.000", "3.000", "5.000", "8.000", "",
+                          "3.5", "5.5", "4.0", "5.0"]
+
+
+def test_moment_cov(dml_out):
+    out = dml_out('''v = matrix("5 1 4 2 3 8", rows=6, cols=1)
+y = matrix("2 4 5 4 5 1", rows=6, cols=1)
+print(moment(v, 2)); print(moment(v, 3)); print(moment(v, 4)); print(cov(v, y))
+''')
+    # SystemDS: 5.138888888888889 7.407407407407409 63.2476851851852 -3.1 (last digits differ)
+    got = [float(s) for s in lines(out)]
+    for g, e in zip(got, [5.138888888888889, 7.407407407407409, 63.2476851851852, -3.1]):
+        assert g == pytest.approx(e, rel=1e-14)
+
+
+def test_weighted_order_statistics(dml_out):
+    out = dml_out('''v = matrix("5 1 4 2 3 8", rows=6, cols=1)
+w = matrix("1 2 1 3 1 1", rows=6, cols=1)
+P = matrix("0.1 0.25 0.5 0.75 0.9", rows=5, cols=1)
+print(quantile(v, w, 0.5))
+print(toString(quantile(v, w, P)))
+print(median(v, w))
+print(interQuartileMean(v, w))
+''')
+    assert lines(out) == ["2.0", "1.000", "2.000", "2.000", "4.000", "8.000", "", "2.0",
+                          "2.5555555555555554"]
+
+
+def test_order_statistics_zeros_negatives(dml_out):
+    out = dml_out('''v = matrix("0 -1 3 0 2 -5", rows=6, cols=1)
+print(median(v))
+print(quantile(v, 0.5))
+print(quantile(v, 0.2))
+print(toString(quantile(v, matrix("0 0.2 0.4 0.6 0.8 1", rows=6, cols=1))))
+print(interQuartileMean(v))
+print(median(matrix("-3 -1 -2 -4", rows=4, cols=1)))
+print(countDistinct(v, dir="c"))
+''')
+    assert lines(out) == ["0.0", "0.0", "-0.5", "-5.000", "-1.000", "0.000", "0.000", "2.000",
+                          "3.000", "", "0.16666666666666666", "-2.5", "5.000"]
+
+
+def test_single_values(dml_out):
+    out = dml_out('''s = matrix(5, rows=1, cols=1)
+print(var(s)); print(sd(s))
+print(toString(colVars(matrix("1 2 3", rows=1, cols=3))))
+print(toString(rowSds(matrix("1 2 3", rows=3, cols=1))))
+print(moment(s, 2)); print(median(s)); print(quantile(s, 0.3)); print(interQuartileMean(s))
+print(cov(s, s)); print(prod(matrix("2 -3", rows=1, cols=2)))
+print(toString(rowIndexMax(matrix("-1 0 -2", rows=1, cols=3))))
+print(toString(rowIndexMin(matrix("1 0 2", rows=1, cols=3))))
+''')
+    assert lines(out) == ["0.0", "0.0", "0.000 0.000 0.000", "", "0.000", "0.000", "0.000", "",
+                          "0.0", "5.0", "5.0", "5.0", "0.0", "-6.0", "2.000", "", "2.000"]
+
+
+def test_row_col_cumulative(dml_out):
+    out = dml_out('''X = matrix("1 -2 3 4 5 6 0 8 9 -1 2 7", rows=4, cols=3)
+print(toString(colProds(X)))
+print(toString(rowProds(X)))
+print(toString(colVars(X)))
+print(toString(rowSds(X)))
+print(toString(rowIndexMax(X)))
+print(toString(rowIndexMin(X)))
+Y = matrix("1 1 1 2 2 0 0 0 0", rows=3, cols=3)
+print(toString(rowIndexMax(Y)))
+print(toString(rowIndexMin(Y)))
+print(toString(cumprod(X)))
+print(toString(cummin(X)))
+print(toString(cumsumprod(matrix("1 2 3 4 5 6", rows=3, cols=2))))
+print(countDistinct(X))
+print(toString(rowCountDistinct(Y)))
+print(toString(colCountDistinct(Y)))
+print(toString(rowcumsum(X)))
+''')
+    assert out == """0.000 -160.000 1134.000
+
+-6.000
+120.000
+0.000
+-14.000
+
+4.667 18.250 6.250
+
+2.517
+1.000
+4.933
+4.041
+
+3.000
+3.000
+3.000
+3.000
+
+2.000
+1.000
+1.000
+1.000
+
+3.000
+2.000
+3.000
+
+3.000
+3.000
+3.000
+
+1.000 -2.000 3.000
+4.000 -10.000 18.000
+0.000 -80.000 162.000
+0.000 -160.000 1134.000
+
+1.000 -2.000 3.000
+1.000 -2.000 3.000
+0.000 -2.000 3.000
+-1.000 -2.000 3.000
+
+1.000
+7.000
+47.000
+
+12
+1.000
+2.000
+1.000
+
+3.000 3.000 2.000
+
+1.000 -1.000 2.000
+4.000 9.000 15.000
+0.000 8.000 17.000
+-1.000 1.000 8.000
+
+"""
+
+
+def test_nan_handling(dml_out):
+    out = dml_out('''X = matrix("1 2 3 4 5 6", rows=3, cols=2)
+X[2,1] = 0/0
+print(toString(colMaxs(X)))
+print(toString(rowMins(X)))
+print(toString(rowIndexMax(X)))
+print(toString(rowIndexMin(X)))
+print(toString(cummax(X)))
+print(prod(X))
+print(var(X))
+print(countDistinct(X))
+''')
+    assert lines(out) == ["NaN 6.000", "", "1.000", "NaN", "5.000", "", "2.000", "2.000", "2.000",
+                          "", "1.000", "2.000", "1.000", "", "1.000 2.000", "NaN 4.000",
+                          "NaN 6.000", "", "NaN", "NaN", "6"]
+
+
+def test_empty(dml_out):
+    out = dml_out('''X = matrix(0, rows=0, cols=3)
+print(toString(colSums(X)))
+print(prod(X))
+print(toString(colProds(X)))
+print(var(X))
+''')
+    assert lines(out) == ["0.000 0.000 0.000", "", "1.0", "0.000 0.000 0.000", "", "NaN"]
+
+
+def test_grouped_aggregate(dml_out):
+    out = dml_out('''g = matrix("1 2 1 4 2 1", rows=6, cols=1)
+x = matrix("10 20 30 40 50 60", rows=6, cols=1)
+w = matrix("1 2 1 1 1 2", rows=6, cols=1)
+X2 = matrix("10 1 20 2 30 3 40 4 50 5 60 6", rows=6, cols=2)
+print(toString(t(aggregate(target=x, groups=g, fn="mean"))))
+print(toString(t(aggregate(target=x, groups=g, fn="variance"))))
+print(toString(t(aggregate(target=x, groups=g, fn="min"))))
+print(toString(t(aggregate(target=x, groups=g, fn="count"))))
+print(toString(t(aggregate(target=x, groups=g, fn="centralmoment", order=3))))
+print(toString(t(aggregate(target=x, groups=g, weights=w, fn="sum"))))
+print(toString(t(aggregate(target=x, groups=g, weights=w, fn="mean"))))
+print(toString(aggregate(target=X2, groups=g, fn="mean", ngroups=4)))
+print(toString(t(aggregate(target=x, groups=g, fn="sum", ngroups=2))))
+''')
+    assert lines(out) == ["33.333 35.000 0.000 40.000", "", "633.333 450.000 0.000 0.000", "",
+                          "10.000 20.000 0.000 40.000", "", "3.000 2.000 0.000 1.000", "",
+                          "2074.074 0.000 NaN 0.000", "", "160.000 90.000 0.000 40.000", "",
+                          "40.000 30.000 0.000 40.000", "", "33.333 3.333", "35.000 3.500",
+                          "0.000 0.000", "40.000 4.000", "", "100.000 70.000"]
+
+
+@pytest.mark.parametrize("script", [
+    'print(toString(cumsumprod(matrix("1 2 3", rows=3, cols=1))))',
+    'x = matrix("1 2", rows=1, cols=2)\nprint(toString(aggregate(target=x, groups=x, fn="sum")))',
+    'print(moment(matrix("1 2 3", rows=3, cols=1), 5))',
+])
+def test_errors(dml, script):
+    out, err, rc = dml(script)
+    assert rc != 0
