@@ -396,7 +396,7 @@ def _gen_next(pdf, us, ist, fst, mean, p):
 
 
 @njit(cache=True)
-def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
+def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags, out_sparse):
     rows, cols = out.shape
     nrb = (rows + blen - 1) // blen
     ncb = (cols + blen - 1) // blen
@@ -430,6 +430,9 @@ def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
                     for j in range(c0, c0 + bc):
                         out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
             elif sparse_flags[1 if bi == nrb - 1 else 0, 1 if bj == ncb - 1 else 0]:
+                if not out_sparse:
+                    out[:, :] = 0.0              # SystemDS's switch to sparse loses the values
+                    out_sparse = True
                 if log1mp == 0.0:
                     continue                 # 1 - sparsity == 1: SystemDS never terminates
                 total = br * bc
@@ -466,8 +469,9 @@ def fill(out, seeds, blen, pdf, mn, rg, sparsity, mean):
         for a, br in enumerate((full_r, last_r)):
             for b, bc in enumerate((full_c, last_c)):
                 flags[a, b] = _R.block_is_sparse(br, bc, sparsity)
+    out_sparse = sparsity < 1.0 and _R.output_is_sparse(rows, cols, sparsity)
     _fill(out, seeds, int(blen), int(pdf), float(mn), float(rg), float(sparsity), float(mean),
-          flags)
+          flags, out_sparse)
 
 
 # ---------------------------------------------------------------------------- sample

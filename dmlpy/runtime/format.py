@@ -42,12 +42,12 @@ def to_string(v, rows=100, cols=100, decimal=3, sparse=False, sep=" ", linesep="
             elif type(e) is DMLList:
                 parts.append("\n" + to_string(e, rows, cols, decimal, sparse, sep, linesep))
             elif hasattr(e, "to_text"):
-                parts.append("\nFrame:\n" + e.to_text(rows, cols, sep, linesep))
+                parts.append("\nFrame:\n" + e.to_text(rows, cols, sep, linesep, decimal))
             else:
                 parts.append(tostr(e))
         return "List containing:\n[" + ", ".join(parts) + "]"
     if hasattr(v, "to_text"):
-        return v.to_text(rows, cols, sep, linesep)
+        return v.to_text(rows, cols, sep, linesep, decimal)
     return str(v)
 
 

@@ -40,6 +40,24 @@ def double_str(x: float) -> str:
     return double_to_string(float(x))
 
 
+def doubles_str(vals) -> list:
+    """Java's Double.toString of many doubles (a list or 1-D array), fast for the common range."""
+    a = np.asarray(vals, dtype=np.float64)
+    lst = a.tolist()
+    ab = np.abs(a)
+    plain = (ab >= 1e-3) & (ab < 1e7)
+    # Java and Python's repr agree on 1e-3 <= |x| < 1e7; one repr of the whole list is fastest
+    out = repr(lst)[1:-1].split(", ") if lst else []
+    cache = {}
+    for i in np.nonzero(~plain)[0].tolist():
+        v = lst[i]
+        t = cache.get(v) if v else None
+        if t is None:
+            t = cache[v] = double_str(v)
+        out[i] = t
+    return out
+
+
 def _java_layout(neg: bool, digits: str, exp: int) -> str:
     """Java's Float/Double.toString layout for the significant `digits` d.ddd x 10^exp."""
     digits = digits.rstrip("0") or "0"
@@ -258,7 +276,9 @@ class Frame:
             return [str(v) for v in col.tolist()]
         if vt == "BOOLEAN":
             return ["true" if v else "false" for v in col.tolist()]
-        f = float_str if vt == "FP32" else double_str
+        if vt == "FP64":
+            return doubles_str(col)
+        f = float_str
         cache = {}
         out = []
         for v in col.tolist():

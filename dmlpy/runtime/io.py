@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from ..errors import OpError
-from .frame import Frame, double_str, norm_type, parse_double
+from .frame import Frame, double_str, doubles_str, norm_type, parse_double
 
 FORMATS = ("csv", "text", "mm", "libsvm", "binary")
 _FORMAT_ALIASES = {"textcell": "text", "ijv": "text", "matrixmarket": "mm", "bin": "binary"}
@@ -114,16 +114,8 @@ def make_mtd(value, fmt, header, sep, description=None):
 
 # ================================================================== writing
 def _d2s_cells(a):
-    """Java Double.toString of every value of a 1-D float array (cached per distinct value)."""
-    vals = a.tolist()
-    cache = {}
-    out = []
-    for v in vals:
-        s = cache.get(v)
-        if s is None:
-            s = cache[v] = double_str(v)
-        out.append(s)
-    return out
+    """Java Double.toString of every value of a 1-D float array."""
+    return doubles_str(a)
 
 
 def _matrix_cells(X):

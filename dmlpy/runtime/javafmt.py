@@ -52,7 +52,6 @@ _repr = float.__repr__
 _INF = float("inf")
 _MIN_NORMAL = 2.2250738585072014e-308
 _TWO53 = 9007199254740992.0
-_TWO63 = 9223372036854775808.0
 
 # number of bits of 5**i (index 0 -> 0), as used to pick 32/64-bit/big paths
 _N5BITS = [0] + [(5 ** _i).bit_length() for _i in range(1, 27)]
@@ -463,10 +462,37 @@ def _group(intpart):
     return ",".join(parts)
 
 
+def _u16len(s):
+    """Length in UTF-16 code units (what Java's String.length() counts)."""
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def _u16prefix(s, n):
+    """First n UTF-16 code units of s (a split surrogate pair becomes '?',
+    which is how Java prints the lone surrogate)."""
+    if s.isascii():
+        return s[:n]
+    out = []
+    for ch in s:
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if n <= 0:
+            break
+        if w > n:
+            out.append("?")
+            break
+        out.append(ch)
+        n -= w
+    return "".join(out)
+
+
 def _justify(s, width, left):
     if width > len(s):
-        pad = " " * (width - len(s))
-        return s + pad if left else pad + s
+        k = width - _u16len(s)
+        if k > 0:
+            pad = " " * k
+            return s + pad if left else pad + s
     return s
 
 
@@ -618,7 +644,7 @@ def java_format(fmt, args):
         k = j + 1
         # index or width digits
         st = k
-        while k < n and fmt[k].isdigit() and fmt[k] in "0123456789":
+        while k < n and fmt[k] in "0123456789":
             k += 1
         index = -1
         flags = ""
@@ -747,8 +773,8 @@ def java_format(fmt, args):
                     "false" if t == "null" else "true")
             else:
                 s = "null" if t == "null" else _java_hash(v, t)
-            if prec != -1 and prec < len(s):
-                s = s[:prec]
+            if prec != -1:
+                s = _u16prefix(s, prec)
             if conv.isupper():
                 s = s.upper()
             out.append(_justify(s, width, left))

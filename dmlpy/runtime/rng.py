@@ -24,6 +24,11 @@ The goal is bit-for-bit agreement with SystemDS 3.4 for the same seed.  What Sys
        _block_is_sparse): skip ahead by ceil(log(u)/log(1-sparsity)) cells, u from the nnz
        generator, and put the next value there;
      otherwise: per cell, nnz.nextDouble() <= sparsity decides whether the cell gets a value.
+   A SystemDS quirk is kept: when the whole output was allocated dense (output_is_sparse) and a
+   later block is generated in sparse format (typically a last row block so small that
+   sparsity * its cells < 1), the output switches to sparse and every value generated before
+   that block is lost (zero).  For 512K cells or more SystemDS does this from several threads
+   at once, so there its outcome is not even deterministic; we apply the sequential rule.
 6. Shortcuts: sparsity == 0, or uniform with min == max == 0, gives zeros; uniform with
    sparsity == 1 and min == max (or both NaN) gives a constant matrix; no draws happen.
 
@@ -707,16 +712,28 @@ def _dense_size_estimate(nrows: int, ncols: int) -> int:
     return java_long(min(56 + (64 + (32 + 8.0 * (nrows * ncols))), 9.223372036854775807e18))
 
 
+def _eval_sparse(nrows: int, ncols: int, nnz: int) -> bool:
+    """MatrixBlock.evalSparseFormatInMemory: sparse (MCSR) if that is estimated smaller."""
+    sp = nnz / nrows / ncols
+    if not (sp < 0.4 and ncols > 1):
+        return False
+    return _sparse_size_estimate(nrows, ncols, sp) < _dense_size_estimate(nrows, ncols)
+
+
+def output_is_sparse(rows: int, cols: int, sparsity: float) -> bool:
+    """The format SystemDS allocates the whole rand() output in (sequential generation for
+    fewer than 512K cells uses ceil(nnz), the multi-threaded one a truncated nnz)."""
+    cells = sparsity * rows * cols
+    nnz = math.ceil(cells) if rows * cols < 512 * 1024 else java_long(cells)
+    return _eval_sparse(rows, cols, nnz)
+
+
 def block_is_sparse(brows: int, bcols: int, sparsity: float) -> bool:
     """Whether SystemDS generates a block with sparsity < 1 by geometric skips (sparse format)
     rather than by a coin flip per cell (MatrixBlock.evalSparseFormatInMemory)."""
     if not sparsity < 1:
         return False
-    nnz = java_long(sparsity * brows * bcols)
-    sp = nnz / brows / bcols
-    if not (sp < 0.4 and bcols > 1):
-        return False
-    return _sparse_size_estimate(brows, bcols, sp) < _dense_size_estimate(brows, bcols)
+    return _eval_sparse(brows, bcols, java_long(sparsity * brows * bcols))
 
 
 # ---------------------------------------------------------------------------- generation (Python)
@@ -733,6 +750,7 @@ def _fill_py(out, seeds, blen, pdf, mn, rg, sparsity, mean) -> None:
     nrb = -(-rows // blen)
     ncb = -(-cols // blen)
     log1mp = java_log(1.0 - sparsity) if 0 < sparsity < 1 else 0.0
+    out_sparse = sparsity < 1 and output_is_sparse(rows, cols, sparsity)
     k = 0
     for bi in range(nrb):
         r0 = bi * blen
@@ -747,6 +765,11 @@ def _fill_py(out, seeds, blen, pdf, mn, rg, sparsity, mean) -> None:
                 vals = [mn + rg * nxt() for _ in range(br * bc)]
                 out[r0:r0 + br, c0:c0 + bc] = np.array(vals).reshape(br, bc)
             elif block_is_sparse(br, bc, sparsity):
+                if not out_sparse:
+                    # SystemDS switches the output to sparse format here and the values already
+                    # written to its dense array are lost (see the module docstring)
+                    out[:, :] = 0.0
+                    out_sparse = True
                 if log1mp == 0.0:
                     continue                 # 1 - sparsity == 1: SystemDS never terminates
                 total = br * bc
