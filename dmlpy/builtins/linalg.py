@@ -249,9 +249,188 @@ def cholesky(x):
 
 
 # ------------------------------------------------------------------ eigen / svd
+# Symmetric eigen decomposition as SystemDS computes it (Commons Math 3 EigenDecomposition):
+# Householder reduction to tridiagonal form, implicit QL iterations with Wilkinson shifts,
+# a descending selection sort, then SystemDS's ascending selection sort.  Every reduction is
+# summed left to right (np.cumsum) so that the floating point results follow the same order.
+
+_CM_EPS = 2.0 ** -53  # the "EPSILON" constant Commons Math uses in its tolerances
+
+
+class _EigenNoConvergence(Exception):
+    pass
+
+
+def _seqsum(np, v, axis=-1):
+    """Left-to-right sums (the order of a plain Java loop) along an axis."""
+    if v.shape[axis] == 0:
+        return np.zeros(v.shape[:axis % v.ndim] + v.shape[axis % v.ndim + 1:])
+    return np.take(np.cumsum(v, axis=axis), -1, axis=axis)
+
+
+def _eig_tridiagonalize(np, a):
+    """Householder reduction of the symmetric matrix (its upper triangle is used).
+
+    Returns the main and secondary diagonals and the accumulated transform Q."""
+    n = a.shape[0]
+    h = np.triu(a) + np.triu(a, 1).T  # exact mirror of the upper triangle
+    main = np.zeros(n)
+    sec = np.zeros(max(n - 1, 0))
+    for k in range(n - 1):
+        main[k] = h[k, k]
+        v = h[k, k + 1:]
+        nsq = float(_seqsum(np, v * v))
+        alpha = -math.sqrt(nsq) if h[k, k + 1] > 0 else math.sqrt(nsq)
+        sec[k] = alpha
+        if alpha == 0.0:
+            continue
+        h[k, k + 1] -= alpha
+        beta = -1.0 / (alpha * h[k, k + 1])
+        v = h[k, k + 1:].copy()
+        s = h[k + 1:, k + 1:]
+        # z = beta * A v, accumulated as the row-oriented Java loop does: the part from
+        # the rows above (column of the upper triangle) plus the row's own part
+        above = _seqsum(np, np.triu(s, 1) * v[:, None], axis=0)
+        own = _seqsum(np, np.triu(s) * v[None, :], axis=1)
+        z = beta * (above + own)
+        gamma = float(_seqsum(np, z * v)) * (beta / 2)
+        z = z - gamma * v
+        s -= np.outer(v, z) + np.outer(z, v)
+        h[k, k + 1:] = v
+    if n:
+        main[n - 1] = h[n - 1, n - 1]
+    # accumulate Q^T from the Householder vectors (rows of the upper triangle of h)
+    qt = np.zeros((n, n))
+    for k in range(n - 1, 0, -1):
+        hk = h[k - 1]
+        qt[k, k] = 1.0
+        if hk[k] != 0.0:
+            inv = 1.0 / (sec[k - 1] * hk[k])
+            beta = 1.0 / sec[k - 1]
+            qt[k, k] = 1 + beta * hk[k]
+            tail = hk[k + 1:]
+            qt[k, k + 1:] = beta * tail
+            if k + 1 < n:
+                b = _seqsum(np, qt[k + 1:, k + 1:] * tail[None, :], axis=1) * inv
+                qt[k + 1:, k] = b * hk[k]
+                qt[k + 1:, k + 1:] += np.outer(b, tail)
+    if n:
+        qt[0, 0] = 1.0
+    return main, sec, qt.T.copy()
+
+
+def _eig_tridiagonal_ql(np, main, sec, q):
+    """Implicit QL with Wilkinson shifts on the tridiagonal matrix; rotations accumulated in q.
+
+    Returns the eigenvalues sorted descending and the matching eigenvectors as rows."""
+    n = len(main)
+    d = [float(x) for x in main]
+    e = [float(x) for x in sec] + [0.0]
+    zt = np.array(q.T, dtype=np.float64)  # row i holds column i of Q
+    big = 0.0
+    for i in range(n):
+        big = max(big, abs(d[i]), abs(e[i]))
+    if big != 0.0:
+        for i in range(n):
+            if abs(d[i]) <= _CM_EPS * big:
+                d[i] = 0.0
+            if abs(e[i]) <= _CM_EPS * big:
+                e[i] = 0.0
+    for j in range(n):
+        its = 0
+        while True:
+            m = j
+            while m < n - 1:
+                delta = abs(d[m]) + abs(d[m + 1])
+                if abs(e[m]) + delta == delta:
+                    break
+                m += 1
+            if m == j:
+                break
+            if its == 30:
+                raise _EigenNoConvergence()
+            its += 1
+            g = (d[j + 1] - d[j]) / (2 * e[j])
+            r = math.sqrt(1 + g * g)
+            if g < 0.0:
+                g = d[m] - d[j] + e[j] / (g - r)
+            else:
+                g = d[m] - d[j] + e[j] / (g + r)
+            u, s, c = 0.0, 1.0, 1.0
+            t = r
+            i = m - 1
+            while i >= j:
+                p = s * e[i]
+                hh = c * e[i]
+                if abs(p) >= abs(g):
+                    c = g / p
+                    t = math.sqrt(c * c + 1.0)
+                    e[i + 1] = p * t
+                    s = 1.0 / t
+                    c *= s
+                else:
+                    s = p / g
+                    t = math.sqrt(s * s + 1.0)
+                    e[i + 1] = g * t
+                    c = 1.0 / t
+                    s *= c
+                if e[i + 1] == 0.0:
+                    d[i + 1] -= u
+                    e[m] = 0.0
+                    break
+                g = d[i + 1] - u
+                t = (d[i] - g) * s + 2.0 * c * hh
+                u = s * t
+                d[i + 1] = g + u
+                g = c * t - hh
+                zi = zt[i]
+                zn = zt[i + 1]
+                pv = zn.copy()
+                zn *= c
+                zn += s * zi
+                zi *= c
+                zi -= s * pv
+                i -= 1
+            if t == 0.0 and i >= j:
+                continue
+            d[j] -= u
+            e[j] = g
+            e[m] = 0.0
+    # descending selection sort (swaps, as in Commons Math)
+    for i in range(n):
+        k, p = i, d[i]
+        for jj in range(i + 1, n):
+            if d[jj] > p:
+                k, p = jj, d[jj]
+        if k != i:
+            d[k] = d[i]
+            d[i] = p
+            zt[[i, k]] = zt[[k, i]]
+    big = max((abs(x) for x in d), default=0.0)
+    if big != 0.0:
+        d = [0.0 if abs(x) < _CM_EPS * big else x for x in d]
+    return d, zt
+
+
+def _eig_symmetric(np, a):
+    main, sec, q = _eig_tridiagonalize(np, a)
+    return _eig_tridiagonal_ql(np, main, sec, q)
+
+
+def _eig_is_symmetric(np, x):
+    n = x.shape[0]
+    tol = 10 * n * n * _CM_EPS
+    iu = np.triu_indices(n, 1)
+    a, b = x[iu], x.T[iu]
+    return not np.any(np.abs(a - b) > np.maximum(np.abs(a), np.abs(b)) * tol)
+
+
 @builtin("eigen", "target", rule=_r_matrix_only(2), nret=2)
 def eigen(x):
-    """Eigenvalues (a column, ascending) and eigenvectors (columns) of a square matrix."""
+    """Eigenvalues (a column, ascending) and eigenvectors (columns) of a square matrix.
+
+    Symmetric input follows SystemDS (Commons Math's tridiagonal QL) operation for operation, so
+    the eigenvector signs and the bases of repeated eigenvalues agree; other input uses LAPACK."""
     np = _np()
     x = _mat(x, "eigen")
     n = x.shape[0]
@@ -260,18 +439,32 @@ def eigen(x):
                       f"{n}x{x.shape[1]} matrix")
     if not np.all(np.isfinite(x)):
         raise OpError("eigen(): the matrix contains NaN or infinite values")
-    eps = 10 * n * n * np.finfo(float).eps
-    scale = np.maximum(np.abs(x), np.abs(x.T))
-    if np.all(np.abs(x - x.T) <= eps * scale):
-        vals, vecs = np.linalg.eigh((x + x.T) / 2)
-    else:
-        vals, vecs = np.linalg.eig(x)
-        if np.any(vals.imag != 0):
-            vecs = vecs.real
-        vals = vals.real
-        vecs = vecs.real
-        order = np.argsort(vals, kind="stable")
-        vals, vecs = vals[order], vecs[:, order]
+    x = np.array(x, dtype=np.float64)
+    if _eig_is_symmetric(np, x):
+        try:
+            vals, rows = _eig_symmetric(np, x)
+        except _EigenNoConvergence:
+            # SystemDS retries with every entry nudged away from zero by 1e-8
+            try:
+                vals, rows = _eig_symmetric(np, x + np.sign(x) * 1e-8)
+            except _EigenNoConvergence:
+                raise OpError("eigen(): the eigen decomposition did not converge") from None
+        # SystemDS's ascending selection sort (swaps) over Commons Math's descending order
+        for i in range(n):
+            k, p = i, vals[i]
+            for j in range(i + 1, n):
+                if vals[j] < p:
+                    k, p = j, vals[j]
+            if k != i:
+                vals[k] = vals[i]
+                vals[i] = p
+                rows[[i, k]] = rows[[k, i]]
+        return _out(np.array(vals, dtype=np.float64).reshape(n, 1)), _out(rows.T)
+    vals, vecs = np.linalg.eig(x)
+    vals = vals.real
+    vecs = vecs.real
+    order = np.argsort(vals, kind="stable")
+    vals, vecs = vals[order], vecs[:, order]
     return _out(vals.reshape(n, 1)), _out(vecs)
 
 
