@@ -27,7 +27,8 @@ def close(got, want, rtol=1e-12):
     got = np.asarray(got)
     want = np.asarray(want, dtype=np.float64)
     assert got.shape == want.shape, (got.shape, want.shape)
-    scale = max(1.0, float(np.nanmax(np.abs(want))) if want.size else 1.0)
+    finite = np.abs(want[np.isfinite(want)])
+    scale = max(1.0, float(finite.max()) if finite.size else 1.0)
     np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale * 10)
 
 
@@ -158,14 +159,19 @@ def test_max_pool_special_values():
     assert not ref.max_pool(Z, *case).any()
 
 
-def test_max_pool_backward_sort_networks_match_table():
-    # every network sorts every permutation-with-repeats of small index lists
+def test_max_pool_backward_row_ordering():
+    # SystemDS's comparator networks sort rows of 2..5 and 7 entries, but its
+    # 6-entry network does not always sort (e.g. [1,1,0,0,1,1]); it is reproduced
+    # as is, since the order decides which of two windows sharing a maximum wins
     rng = np.random.default_rng(0)
-    for k in range(2, 8):
+    for k in range(2, 12):
         for _ in range(50):
             idx = list(rng.integers(0, 4, k))
             got, _ = ref.order_row_entries(idx, list(range(k)))
-            assert got == sorted(idx)
+            if k != 6:
+                assert got == sorted(idx)
+            assert sorted(got) == sorted(idx)
+    assert ref.order_row_entries([1, 1, 0, 0, 1, 1], range(6))[0] == [1, 0, 0, 1, 1, 1]
 
 
 # --------------------------------------------------------------------------

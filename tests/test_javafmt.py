@@ -221,3 +221,18 @@ def test_module_does_not_import_numpy():
 def test_nan_bits_irrelevant():
     assert double_to_string(-math.nan) == "NaN"
     assert format_fixed(-math.nan, 2) == "NaN"
+
+
+@pytest.mark.parametrize("fmt, args", [("%a", [1.0]), ("%tY", [1])])
+def test_java_format_unsupported(fmt, args):
+    with pytest.raises(ValueError) as ei:
+        java_format(fmt, args)
+    assert str(ei.value).startswith("UnsupportedFormatConversion")
+
+
+def test_java_format_utf16_width_and_precision():
+    # Java counts UTF-16 code units (recorded from Java 17)
+    assert java_format("%5s|", ["\U0001F600"]) == "   \U0001F600|"
+    assert java_format("%.2s", ["\U0001F600b"]) == "\U0001F600"
+    assert java_format("%.3s|", ["ab\U0001F600c"]) == "ab?|"
+    assert java_format("%-6S|", ["stra\u00dfe\U0001F600"]) == "STRASSE\U0001F600|"

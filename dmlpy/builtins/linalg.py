@@ -327,6 +327,9 @@ def _eig_tridiagonal_ql(np, main, sec, q):
     d = [float(x) for x in main]
     e = [float(x) for x in sec] + [0.0]
     zt = np.array(q.T, dtype=np.float64)  # row i holds column i of Q
+    sgn = np.zeros((2, 1))
+    t1 = np.empty((2, n))
+    t2 = np.empty((2, n))
     big = 0.0
     for i in range(n):
         big = max(big, abs(d[i]), abs(e[i]))
@@ -383,13 +386,14 @@ def _eig_tridiagonal_ql(np, main, sec, q):
                 u = s * t
                 d[i + 1] = g + u
                 g = c * t - hh
-                zi = zt[i]
-                zn = zt[i + 1]
-                pv = zn.copy()
-                zn *= c
-                zn += s * zi
-                zi *= c
-                zi -= s * pv
+                # rows i, i+1 become (c*z_i - s*z_i+1, s*z_i + c*z_i+1), each product
+                # rounded on its own as in the scalar loop
+                blk = zt[i:i + 2]
+                sgn[0, 0] = -s
+                sgn[1, 0] = s
+                np.multiply(blk, c, out=t1)
+                np.multiply(blk[::-1], sgn, out=t2)
+                np.add(t1, t2, out=blk)
                 i -= 1
             if t == 0.0 and i >= j:
                 continue

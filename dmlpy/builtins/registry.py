@@ -158,29 +158,37 @@ def r_matrix_or_scalar_same(types, args):
 
 
 def lookup(name: str) -> Builtin | None:
-    _load()
-    return REGISTRY.get(name)
+    """The builtin called `name`. Groups are imported in order only until it is found, so that a
+    script using only core builtins never loads the modules (and NumPy) behind the others."""
+    b = REGISTRY.get(name)
+    while b is None and _next_group():
+        b = REGISTRY.get(name)
+    return b
 
 
 def all_names():
-    _load()
+    while _next_group():
+        pass
     return sorted(REGISTRY)
 
 
-_LOADED = False
 # modules that register builtins when imported (one per group of the DML builtin library)
 GROUPS = ("core", "reorg", "elementwise", "aggregates", "linalg", "distributions", "strings",
           "frames", "io", "dnn")
+_loaded = 0
 
 
-def _load():
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        import importlib
-        for g in GROUPS:
-            try:
-                importlib.import_module(f"{__package__}.{g}")
-            except ModuleNotFoundError as e:
-                if e.name != f"{__package__}.{g}":
-                    raise
+def _next_group() -> bool:
+    """Import the next group module; False when all are loaded."""
+    global _loaded
+    import importlib
+    while _loaded < len(GROUPS):
+        g = GROUPS[_loaded]
+        _loaded += 1
+        try:
+            importlib.import_module(f"{__package__}.{g}")
+            return True
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.{g}":
+                raise
+    return False

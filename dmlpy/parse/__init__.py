@@ -74,7 +74,7 @@ def parse(text: str, file: str = "<string>") -> ast.Program:
     """Parse DML text into an AST; an unchanged text is loaded from the AST cache without Lark."""
     import pickle
     register_source(file, text)
-    cache = _cache_file(text, file) if len(text) > 2000 else None
+    cache = _cache_file(text, file)
     if cache is not None and cache.is_file():
         try:
             with open(cache, "rb") as fh:

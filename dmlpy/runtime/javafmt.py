@@ -623,9 +623,17 @@ def _fmt_float(conv, v, flags, width, prec, spec):
 def java_format(fmt, args):
     """Java's ``String.format(fmt, args...)`` with DML-typed Python args.
 
-    bool -> Boolean, int -> Long, float -> Double, str -> String.
-    Raises ValueError (message starts with the Java exception name) where
-    Java throws (IllegalFormatConversionException, MissingFormatArgument...).
+    Arguments are typed like SystemDS passes them to Java: bool -> Boolean,
+    int -> Long, float -> Double, str -> String (numpy scalars by dtype kind).
+    Supported: %s %S %b %B %h %H %c %C %d %o %x %X %e %E %f %g %G %n %% with
+    flags ``-#+ 0,(<``, width, precision, ``%<n>$`` indices (Locale.US).
+
+    Raises ValueError whose message starts with the name of the exception
+    Java throws (IllegalFormatConversionException for %d of a Double or %f
+    of a Long, MissingFormatArgumentException, UnknownFormatConversion...,
+    ...).  Note %c always fails for DML values: Java's %c rejects Long and
+    String.  %a and %t/%T (which Java supports) raise ValueError starting
+    with "UnsupportedFormatConversion".
     """
     out = []
     n = len(fmt)
@@ -672,8 +680,8 @@ def java_format(fmt, args):
                 prec_s = fmt[ps:k2]
                 k = k2
         if k < n and fmt[k] in "tT":
-            raise _err("UnknownFormatConversionException",
-                       "date/time conversions are not supported")
+            raise _err("UnsupportedFormatConversion",
+                       "dmlpy does not support date/time conversions (%t)")
         if k >= n or not (fmt[k].isascii() and fmt[k].isalpha() or fmt[k] == "%"):
             ch = fmt[j + 1] if j + 1 < n else "%"
             raise _err("UnknownFormatConversionException",
@@ -685,8 +693,8 @@ def java_format(fmt, args):
             raise _err("UnknownFormatConversionException",
                        "Conversion = '%s'" % conv)
         if conv in "aA":
-            raise _err("UnknownFormatConversionException",
-                       "hexadecimal float conversion %a is not supported")
+            raise _err("UnsupportedFormatConversion",
+                       "dmlpy does not support hexadecimal float conversions (%a)")
         # flags: duplicates
         for ch in flags:
             if flags.count(ch) > 1:
