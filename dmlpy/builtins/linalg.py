@@ -3,7 +3,8 @@
 SystemDS computes these with Householder QR (solve, inv, qr), Crout LU with partial pivoting
 (lu, det) and an outer-product Cholesky; the factorizations here follow the same schemes,
 with the same sequential summation order, so that results agree to the last bit where
-possible. eigen and svd use LAPACK through numpy (eigenvalues ascending, vectors as columns).
+possible. eigen of a symmetric matrix ports the tridiagonal + implicit-QL scheme SystemDS uses
+(eigenvalues ascending, vectors as columns, same signs); svd and non-symmetric eigen use LAPACK.
 """
 from __future__ import annotations
 
