@@ -5,7 +5,10 @@ dmlpy/runtime/rng.py; this file only makes them fast.  The tables are imported f
 (they are frozen into the compiled code; they never change).
 """
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -395,8 +398,9 @@ def _gen_next(pdf, us, ist, fst, mean, p):
     return float(min(k, _INT_MAX))
 
 
-@njit(cache=True)
-def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags, out_sparse):
+@njit(cache=True, nogil=True)
+def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
+    """Generate blocks k_lo..k_hi-1 (row-major block order) into out."""
     rows, cols = out.shape
     nrb = (rows + blen - 1) // blen
     ncb = (cols + blen - 1) // blen
@@ -405,73 +409,89 @@ def _fill(out, seeds, blen, pdf, mn, rg, sparsity, mean, sparse_flags, out_spars
     us = np.zeros(1, dtype=np.uint64)
     ist = np.zeros(34, dtype=np.int64)
     fst = np.zeros(2, dtype=np.float64)
-    k = 0
-    for bi in range(nrb):
+    for k in range(k_lo, k_hi):
+        bi = k // ncb
+        bj = k - bi * ncb
         r0 = bi * blen
         br = min(blen, rows - r0)
-        for bj in range(ncb):
-            c0 = bj * blen
-            bc = min(blen, cols - c0)
-            seed = seeds[k]
-            k += 1
-            if pdf == 0 and sparsity == 1.0:
-                # fast path: uniform, dense; the first draw only seeds the (unused) nnz generator
-                s, d = _jr_double(_lcg_seed(seed))
-                for i in range(r0, r0 + br):
-                    for j in range(c0, c0 + bc):
-                        s, d = _jr_double(s)
-                        out[i, j] = mn + rg * d
-                continue
-            _gen_seed(pdf, seed, us, ist, fst)
-            first = _gen_next(pdf, us, ist, fst, mean, p)
-            ns = _lcg_seed(_java_long(first * _TWO63))
-            if sparsity == 1.0:
-                for i in range(r0, r0 + br):
-                    for j in range(c0, c0 + bc):
-                        out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
-            elif sparse_flags[1 if bi == nrb - 1 else 0, 1 if bj == ncb - 1 else 0]:
-                if not out_sparse:
-                    out[:, :] = 0.0              # SystemDS's switch to sparse loses the values
-                    out_sparse = True
-                if log1mp == 0.0:
-                    continue                 # 1 - sparsity == 1: SystemDS never terminates
-                total = br * bc
-                idx = 0
-                while idx < total:
+        c0 = bj * blen
+        bc = min(blen, cols - c0)
+        seed = seeds[k]
+        if pdf == 0 and sparsity == 1.0:
+            # fast path: uniform, dense; the first draw only seeds the (unused) nnz generator
+            s, d = _jr_double(_lcg_seed(seed))
+            for i in range(r0, r0 + br):
+                for j in range(c0, c0 + bc):
+                    s, d = _jr_double(s)
+                    out[i, j] = mn + rg * d
+            continue
+        _gen_seed(pdf, seed, us, ist, fst)
+        first = _gen_next(pdf, us, ist, fst, mean, p)
+        ns = _lcg_seed(_java_long(first * _TWO63))
+        if sparsity == 1.0:
+            for i in range(r0, r0 + br):
+                for j in range(c0, c0 + bc):
+                    out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
+        elif sparse_flags[1 if bi == nrb - 1 else 0, 1 if bj == ncb - 1 else 0]:
+            if log1mp == 0.0:
+                continue                     # 1 - sparsity == 1: SystemDS never terminates
+            total = br * bc
+            idx = 0
+            while idx < total:
+                ns, u = _jr_double(ns)
+                if u == 0.0:
+                    break
+                step = math.ceil(java_log(u) / log1mp)
+                if step > total:
+                    break
+                idx += np.int64(step)
+                if idx > total:
+                    break
+                out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = (
+                    mn + rg * _gen_next(pdf, us, ist, fst, mean, p))
+        else:
+            for i in range(r0, r0 + br):
+                for j in range(c0, c0 + bc):
                     ns, u = _jr_double(ns)
-                    if u == 0.0:
-                        break
-                    step = math.ceil(java_log(u) / log1mp)
-                    if step > total:
-                        break
-                    idx += np.int64(step)
-                    if idx > total:
-                        break
-                    out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = (
-                        mn + rg * _gen_next(pdf, us, ist, fst, mean, p))
-            else:
-                for i in range(r0, r0 + br):
-                    for j in range(c0, c0 + bc):
-                        ns, u = _jr_double(ns)
-                        if u <= sparsity:
-                            out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
+                    if u <= sparsity:
+                        out[i, j] = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
+
+
+# Blocks are independent, so large matrices are generated by a pool of threads running the
+# nogil kernel on ranges of blocks (Numba's thread count, e.g. NUMBA_NUM_THREADS).
+_NTHREADS = max(1, int(numba.config.NUMBA_NUM_THREADS))
+_MIN_WORK_PER_THREAD = 1 << 18              # cells
+_pool_lock = threading.Lock()
+_executor = None
+
+
+def _get_executor():
+    global _executor
+    with _pool_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=_NTHREADS, thread_name_prefix="dmlpy-rng")
+        return _executor
 
 
 def fill(out, seeds, blen, pdf, mn, rg, sparsity, mean):
     """Fill `out` (zeros, C-contiguous) block by block from the block seeds."""
     rows, cols = out.shape
-    flags = np.zeros((2, 2), dtype=np.uint8)
-    if sparsity < 1.0:
-        full_r = min(blen, rows)
-        full_c = min(blen, cols)
-        last_r = rows - (-(-rows // blen) - 1) * blen
-        last_c = cols - (-(-cols // blen) - 1) * blen
-        for a, br in enumerate((full_r, last_r)):
-            for b, bc in enumerate((full_c, last_c)):
-                flags[a, b] = _R.block_is_sparse(br, bc, sparsity)
-    out_sparse = sparsity < 1.0 and _R.output_is_sparse(rows, cols, sparsity)
-    _fill(out, seeds, int(blen), int(pdf), float(mn), float(rg), float(sparsity), float(mean),
-          flags, out_sparse)
+    plan, first = _R.block_plan(rows, cols, sparsity, blen)
+    flags = np.array(plan, dtype=np.uint8)
+    args = (int(blen), int(pdf), float(mn), float(rg), float(sparsity), float(mean), flags)
+    nblocks = len(seeds)
+    n = nblocks - first
+    cells_per_block = min(rows, blen) * min(cols, blen)
+    t = min(_NTHREADS, n, max(1, n * cells_per_block // _MIN_WORK_PER_THREAD))
+    if t <= 1:
+        _fill(out, seeds, first, nblocks, *args)
+        return
+    bounds = [first + n * i // t for i in range(t + 1)]
+    ex = _get_executor()
+    futs = [ex.submit(_fill, out, seeds, bounds[i], bounds[i + 1], *args) for i in range(1, t)]
+    _fill(out, seeds, bounds[0], bounds[1], *args)
+    for f in futs:
+        f.result()
 
 
 # ---------------------------------------------------------------------------- sample

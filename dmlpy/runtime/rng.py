@@ -736,6 +736,32 @@ def block_is_sparse(brows: int, bcols: int, sparsity: float) -> bool:
     return _eval_sparse(brows, bcols, java_long(sparsity * brows * bcols))
 
 
+def block_plan(rows: int, cols: int, sparsity: float, blen: int = BLOCKSIZE):
+    """(sparse_flags, first_block): whether blocks are generated in sparse format, indexed
+    [is last row block][is last column block], and the first block whose values survive.
+
+    The latter is 0 except for a SystemDS quirk: when the output was allocated dense
+    (output_is_sparse is false) and a block is generated in sparse format, SystemDS switches
+    the output to sparse there and the values of all blocks generated before are lost."""
+    nrb = -(-rows // blen)
+    ncb = -(-cols // blen)
+    flags = [[False, False], [False, False]]
+    if sparsity < 1.0 and nrb and ncb:
+        heights = (min(blen, rows), rows - (nrb - 1) * blen)
+        widths = (min(blen, cols), cols - (ncb - 1) * blen)
+        for a in (0, 1):
+            for b in (0, 1):
+                flags[a][b] = block_is_sparse(heights[a], widths[b], sparsity)
+    first = 0
+    if sparsity < 1.0 and not output_is_sparse(rows, cols, sparsity):
+        for k in range(nrb * ncb):
+            bi, bj = divmod(k, ncb)
+            if flags[bi == nrb - 1][bj == ncb - 1]:
+                first = k
+                break
+    return flags, first
+
+
 # ---------------------------------------------------------------------------- generation (Python)
 def _make_gen(pdf: str, seed: int, mean: float):
     if pdf == "uniform":
@@ -750,44 +776,37 @@ def _fill_py(out, seeds, blen, pdf, mn, rg, sparsity, mean) -> None:
     nrb = -(-rows // blen)
     ncb = -(-cols // blen)
     log1mp = java_log(1.0 - sparsity) if 0 < sparsity < 1 else 0.0
-    out_sparse = sparsity < 1 and output_is_sparse(rows, cols, sparsity)
-    k = 0
-    for bi in range(nrb):
+    flags, first = block_plan(rows, cols, sparsity, blen)
+    for k in range(first, nrb * ncb):
+        bi, bj = divmod(k, ncb)
         r0 = bi * blen
         br = min(blen, rows - r0)
-        for bj in range(ncb):
-            c0 = bj * blen
-            bc = min(blen, cols - c0)
-            nxt = _make_gen(pdf, seeds[k], mean).next
-            k += 1
-            nnz = JavaRandom(java_long(nxt() * _TWO63))
-            if sparsity == 1.0:
-                vals = [mn + rg * nxt() for _ in range(br * bc)]
-                out[r0:r0 + br, c0:c0 + bc] = np.array(vals).reshape(br, bc)
-            elif block_is_sparse(br, bc, sparsity):
-                if not out_sparse:
-                    # SystemDS switches the output to sparse format here and the values already
-                    # written to its dense array are lost (see the module docstring)
-                    out[:, :] = 0.0
-                    out_sparse = True
-                if log1mp == 0.0:
-                    continue                 # 1 - sparsity == 1: SystemDS never terminates
-                total = br * bc
-                idx = 0
-                while idx < total:
-                    u = nnz.nextDouble()
-                    step = math.ceil(java_log(u) / log1mp) if u > 0 else math.inf
-                    if step > total:
-                        break
-                    idx += int(step)
-                    if idx > total:
-                        break
-                    out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = mn + rg * nxt()
-            else:
-                for i in range(r0, r0 + br):
-                    for j in range(c0, c0 + bc):
-                        if nnz.nextDouble() <= sparsity:
-                            out[i, j] = mn + rg * nxt()
+        c0 = bj * blen
+        bc = min(blen, cols - c0)
+        nxt = _make_gen(pdf, seeds[k], mean).next
+        nnz = JavaRandom(java_long(nxt() * _TWO63))
+        if sparsity == 1.0:
+            vals = [mn + rg * nxt() for _ in range(br * bc)]
+            out[r0:r0 + br, c0:c0 + bc] = np.array(vals).reshape(br, bc)
+        elif flags[bi == nrb - 1][bj == ncb - 1]:
+            if log1mp == 0.0:
+                continue                     # 1 - sparsity == 1: SystemDS never terminates
+            total = br * bc
+            idx = 0
+            while idx < total:
+                u = nnz.nextDouble()
+                step = math.ceil(java_log(u) / log1mp) if u > 0 else math.inf
+                if step > total:
+                    break
+                idx += int(step)
+                if idx > total:
+                    break
+                out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = mn + rg * nxt()
+        else:
+            for i in range(r0, r0 + br):
+                for j in range(c0, c0 + bc):
+                    if nnz.nextDouble() <= sparsity:
+                        out[i, j] = mn + rg * nxt()
 
 
 def _work_estimate(rows: int, cols: int, pdf: str, sparsity: float, mean: float) -> float:
