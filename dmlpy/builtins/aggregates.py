@@ -13,34 +13,11 @@ import math
 
 from .. import types as T
 from ..errors import OpError
-from ..runtime.values import type_name
+from .args import float_arg as _scalar
+from .args import is_matrix as _arr
+from .args import matrix_arg as _mat
+from .args import np as _np
 from .registry import builtin, r_agg, r_agg_matrix, r_matrix
-
-
-def _np():
-    import numpy
-    return numpy
-
-
-def _arr(v):
-    return type(v).__name__ == "ndarray"
-
-
-def _mat(v, fn, what="argument"):
-    if _arr(v):
-        return v
-    raise OpError(f"{fn}() expects a matrix as {what}, got a {type_name(v)}")
-
-
-def _scalar(v, fn, what="argument"):
-    t = type(v)
-    if t is int or t is float:
-        return float(v)
-    if t is bool:
-        return float(v)
-    if _arr(v) and v.size == 1:
-        return float(v.flat[0])
-    raise OpError(f"{fn}() expects a number as {what}, got a {type_name(v)}")
 
 
 def _out(a):
@@ -334,7 +311,6 @@ def _column(x, fn, what="input"):
          aliases=("centralMoment",))
 def moment(x, a, b):
     """Central moment of order 2, 3 or 4: moment(X, k) or, with weights, moment(X, W, k)."""
-    np = _np()
     v = _column(x, "moment")
     if b is None:
         k, w = _order(a, "moment"), None

@@ -9,34 +9,17 @@ from ..errors import DMLStop, OpError
 from ..runtime import ops
 from ..runtime.format import to_string, tostr
 from ..runtime.values import DMLList, type_name
+from .args import is_matrix as _arr
+from .args import np as _np
+from .args import number_arg as _num
 from .registry import (builtin, r_agg, r_agg_matrix, r_elementwise, r_int, r_list, r_matrix,
                        r_none, r_string)
-
-
-def _np():
-    import numpy
-    return numpy
-
-
-def _arr(v):
-    return type(v).__name__ == "ndarray"
 
 
 def _as_arr(v, fn):
     if _arr(v):
         return v
     raise OpError(f"{fn}() expects a matrix, got a {type_name(v)}")
-
-
-def _num(v, fn, what="argument"):
-    t = type(v)
-    if t is int or t is float:
-        return v
-    if t is bool:
-        return int(v)
-    if _arr(v) and v.size == 1:
-        return float(v.flat[0])
-    raise OpError(f"{fn}() expects a number as {what}, got a {type_name(v)}")
 
 
 def _int(v, fn, what="argument"):

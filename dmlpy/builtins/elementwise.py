@@ -7,11 +7,8 @@ from .. import types as T
 from ..errors import OpError
 from ..runtime import ops
 from ..runtime.values import type_name
+from .args import is_matrix as _arr
 from .registry import builtin, r_elementwise
-
-
-def _arr(v):
-    return type(v).__name__ == "ndarray"
 
 
 @builtin("sigmoid", "target", rule=r_elementwise)

@@ -12,23 +12,9 @@ import math
 
 from .. import types as T
 from ..errors import OpError
-from ..runtime.values import type_name
-from .registry import builtin, r_matrix
-
-
-def _np():
-    import numpy
-    return numpy
-
-
-def _arr(v):
-    return type(v).__name__ == "ndarray"
-
-
-def _mat(v, fn, what="argument"):
-    if _arr(v):
-        return v
-    raise OpError(f"{fn}() expects a matrix as {what}, got a {type_name(v)}")
+from .args import matrix_arg as _mat
+from .args import np as _np
+from .registry import builtin
 
 
 def _square(x, fn):

@@ -5,12 +5,8 @@ from __future__ import annotations
 from .. import types as T
 from ..errors import OpError
 from ..runtime.values import type_name
+from .args import np as _np
 from .registry import builtin, r_bool, r_matrix
-
-
-def _np():
-    import numpy
-    return numpy
 
 
 def _mat(x, fn, what="target"):
