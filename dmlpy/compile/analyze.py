@@ -135,7 +135,7 @@ class Analysis:
                     self.error(s.value.span, f"cannot assign a {vt} into matrix '{s.name}'")
                 self.types[id(s.index)] = tt
         elif isinstance(s, ast.MultiAssign):
-            b = self.call(s.call, env, mod, multi=len(s.targets))
+            b = self.call(s.call, env, mod)
             rtypes = self._result_types(b, s.call)
             if rtypes is not None and len(rtypes) != len(s.targets):
                 self.error(s.span, f"'{s.call.qualname}' returns {len(rtypes)} value(s) but "
@@ -143,7 +143,7 @@ class Analysis:
             for i, (name, _) in enumerate(s.targets):
                 env[name] = rtypes[i] if rtypes and i < len(rtypes) else T.UNKNOWN
         elif isinstance(s, ast.ExprStmt):
-            self.call(s.call, env, mod, statement=True)
+            self.call(s.call, env, mod)
         elif isinstance(s, ast.If):
             self.condition(s.cond, env, mod)
             e1, e2 = dict(env), dict(env)
@@ -341,7 +341,7 @@ class Analysis:
             return [T.UNKNOWN] * bi.nret if t is None or t == T.UNKNOWN else [t] * bi.nret
         return [t]
 
-    def call(self, c: ast.Call, env, mod, statement=False, multi=0) -> Bound | None:
+    def call(self, c: ast.Call, env, mod) -> Bound | None:
         if c.namespace is None and c.name in SPECIAL_CALLS:
             return self._special(c, env, mod)
         target = self.resolve(c, mod)
@@ -391,52 +391,55 @@ class Analysis:
         self.error(c.span, f"unknown function '{c.name}'{hint}")
         return None
 
-    def _bind_function(self, f: Function, c: ast.Call, env, mod):
-        fd = f.fdef
-        pnames = [p.name for p in fd.params]
+    def _slots(self, pnames: list, c: ast.Call, who: str) -> tuple[list, bool]:
+        """Positional arguments fill parameters in order, then named ones by name."""
         slots: list = [None] * len(pnames)
-        npos = 0
+        npos, ok = 0, True
         for a in c.args:
             if a.name is None:
                 if npos >= len(pnames):
-                    self.error(c.span, f"wrong number of arguments: '{f.display}' takes "
-                               f"{len(pnames)} argument(s) but {sum(1 for x in c.args if x.name is None)}"
-                               " were given")
+                    given = sum(1 for x in c.args if x.name is None)
+                    self.error(c.span, f"wrong number of arguments: {who} takes {len(pnames)} "
+                               f"argument(s) but {given} were given")
+                    ok = False
                     break
                 slots[npos] = a.value
                 npos += 1
+            elif a.name not in pnames:
+                close = difflib.get_close_matches(a.name, pnames, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.error(a.span, f"{who} has no parameter named '{a.name}'{hint}; its parameters "
+                           f"are: {', '.join(pnames) or 'none'}")
+                ok = False
             else:
-                if a.name not in pnames:
-                    close = difflib.get_close_matches(a.name, pnames, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    self.error(a.span, f"'{f.display}' has no parameter named '{a.name}'{hint}; "
-                               f"its parameters are: {', '.join(pnames) or 'none'}")
-                    continue
                 i = pnames.index(a.name)
                 if slots[i] is not None:
-                    self.error(a.span, f"argument '{a.name}' of '{f.display}' is given twice")
+                    self.error(a.span, f"argument '{a.name}' of {who} is given twice")
                 slots[i] = a.value
+        return slots, ok
+
+    def _bind_function(self, f: Function, c: ast.Call, env, mod):
+        fd = f.fdef
+        who = f"'{f.display}'"
+        slots, _ = self._slots([p.name for p in fd.params], c, who)
         for a in c.args:
             self.expr(a.value, env, mod)
         for i, p in enumerate(fd.params):
             if slots[i] is None:
                 if p.default is None:
-                    self.error(c.span, f"missing argument '{p.name}' in the call of '{f.display}' "
+                    self.error(c.span, f"missing argument '{p.name}' in the call of {who} "
                                "(it has no default value)")
                     slots[i] = Const(c.span, None)
                 else:
                     slots[i] = p.default
                     self.expr(p.default, {}, f.module)
-            else:
-                at = self.types.get(id(slots[i]), T.UNKNOWN)
-                pt = f.ptypes[i]
-                if at.known and pt.known and at.dt != pt.dt:
-                    self.error(slots[i].span, f"argument '{p.name}' of '{f.display}' must be a "
-                               f"{pt}, but a {at} is given")
-                elif at.dt == T.SCALAR and pt.dt == T.SCALAR and pt.vt in (T.INT_VT, T.DOUBLE_VT, T.BOOL_VT) \
-                        and at.vt == T.STRING_VT:
-                    self.error(slots[i].span, f"argument '{p.name}' of '{f.display}' must be a "
-                               f"{pt}, but a string is given")
+                continue
+            at = self.types.get(id(slots[i]), T.UNKNOWN)
+            pt = f.ptypes[i]
+            if (at.known and pt.known and at.dt != pt.dt) or (
+                    at == T.STRING and pt.dt == T.SCALAR and pt.vt in (T.INT_VT, T.DOUBLE_VT, T.BOOL_VT)):
+                self.error(slots[i].span, f"argument '{p.name}' of {who} must be a {pt}, but a "
+                           f"{at} is given")
         return slots
 
     def _bind_builtin(self, bi, c: ast.Call, env, mod) -> Bound | None:
@@ -451,29 +454,7 @@ class Analysis:
             if len(c.args) < bi.min_args:
                 self.error(c.span, f"{bi.name}() needs at least {bi.min_args} argument(s)")
             return Bound("builtin", bi, [a.value for a in c.args])
-        slots: list = [None] * len(bi.params)
-        npos, ok = 0, True
-        for a in c.args:
-            if a.name is None:
-                if npos >= len(bi.params):
-                    self.error(c.span, f"wrong number of arguments: {bi.name}() takes at most "
-                               f"{len(bi.params)} argument(s)")
-                    ok = False
-                    break
-                slots[npos] = a.value
-                npos += 1
-            else:
-                if a.name not in bi.params:
-                    close = difflib.get_close_matches(a.name, bi.params, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    self.error(a.span, f"{bi.name}() has no parameter named '{a.name}'{hint}; its "
-                               f"parameters are: {', '.join(bi.params) or 'none'}")
-                    ok = False
-                    continue
-                i = bi.params.index(a.name)
-                if slots[i] is not None:
-                    self.error(a.span, f"argument '{a.name}' of {bi.name}() is given twice")
-                slots[i] = a.value
+        slots, ok = self._slots(bi.params, c, f"{bi.name}()")
         for i, p in enumerate(bi.params):
             if slots[i] is None:
                 if p in bi.defaults:
@@ -482,9 +463,7 @@ class Analysis:
                 else:
                     self.error(c.span, f"{bi.name}() is missing its argument '{p}'")
                     ok = False
-        if not ok:
-            return None
-        return Bound("builtin", bi, slots)
+        return Bound("builtin", bi, slots) if ok else None
 
     def _special(self, c: ast.Call, env, mod) -> Bound | None:
         if c.name == "ifdef":

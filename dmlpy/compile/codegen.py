@@ -203,7 +203,7 @@ class CodeGen:
 
     def for_(self, s: ast.For):
         a, b = self.ex(s.start), self.ex(s.stop)
-        ta, tb = self.ty(s.start), self.ty(s.stop)
+        tb = self.ty(s.stop)
         var = pyvar(s.var)
         if s.step is None and isinstance(s.start, ast.IntLit) and tb == T.INT and self.specialize \
                 and _SIMPLE.match(b):
@@ -212,7 +212,6 @@ class CodeGen:
         else:
             step = self.ex(s.step) if s.step is not None else "None"
             rng = f"{self.h('_range')}({a}, {b}, {step})"
-        del ta
         self.emit(f"for {var} in {rng}:", s.span)
         self.depth += 1
         self.block(s.body)
@@ -222,8 +221,7 @@ class CodeGen:
         var = pyvar(s.name)
         if s.index is None:
             if s.op == "+=":
-                value = self.binop("+", ast.Name(s.name_span, s.name), s.value, s.span,
-                                   self.a.types.get(id(s.value)))
+                value = self.binop("+", ast.Name(s.name_span, s.name), s.value, s.span)
             else:
                 value = self.ex(s.value)
             self.emit(f"{var} = {value}", s.span)
@@ -295,7 +293,7 @@ class CodeGen:
         helper = {"-": "_neg", "+": "_pos", "!": "_not"}[e.op]
         return self.mark(f"{self.h(helper)}({x})", e.span)
 
-    def binop(self, op, left, right, span, _unused=None) -> str:
+    def binop(self, op, left, right, span) -> str:
         a, b = self.ex(left), self.ex(right)
         ta, tb = self.ty(left), self.ty(right)
         if self.specialize and ta.is_numeric_scalar and tb.is_numeric_scalar:
