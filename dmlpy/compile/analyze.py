@@ -58,6 +58,7 @@ class Analysis:
         self._seen: set[int] = set()
         self.final_env: dict = {}
         self.function_env: dict[int, dict] = {}   # id(Function) -> variable types at its end
+        self.plus_eq: dict[int, ast.Name] = {}     # id(Assign with +=) -> its left operand
 
     # ------------------------------------------------------------------ driver
     def run(self):
@@ -118,6 +119,9 @@ class Analysis:
                         self.error(s.name_span, f"'+=' needs '{s.name}' to be defined first")
                         t = T.UNKNOWN
                     else:
+                        # x += e is lowered as x = x + e: the left operand gets its own typed node
+                        left = self.plus_eq.setdefault(id(s), ast.Name(s.name_span, s.name))
+                        self.types[id(left)] = env[s.name]
                         t = self.binary_type("+", env[s.name], t, s.span)
                 env[s.name] = t
             else:

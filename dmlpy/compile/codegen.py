@@ -221,7 +221,7 @@ class CodeGen:
         var = pyvar(s.name)
         if s.index is None:
             if s.op == "+=":
-                value = self.binop("+", ast.Name(s.name_span, s.name), s.value, s.span)
+                value = self.binop("+", self.a.plus_eq[id(s)], s.value, s.span)
             else:
                 value = self.ex(s.value)
             self.emit(f"{var} = {value}", s.span)
