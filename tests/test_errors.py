@@ -41,6 +41,7 @@ def test_validation_reports_all_errors_at_once(dml):
     ("x = 2\nassert(x == 3)", "2:1", ["assertion failed"]),
     ('X = matrix("1 2 3", rows=2, cols=2)', "1:5", ["number of values"]),
     ("x = 5 %/% 0", "1:5", ["division by zero"]),
+    ("print(9223372036854775807 * 2)", "1:7", ["overflow"]),
     ("l = list(1, 2)\nprint(as.scalar(l[3]))", "2:17", ["list index 3", "out of bounds"]),
     ("if (1 > 0) { y = 1 }\nif (1 < 0) { z = 2 }\nprint(z)", "3:1", ["variable 'z' is used before it is assigned"]),
 ])

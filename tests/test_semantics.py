@@ -16,6 +16,11 @@ CASES = [
     ('print(as.integer("12")); print(as.double("1.5")); print(as.logical("TRUE")); '
      'print(as.logical(2)); print(as.logical(0))', "12\n1.5\nTRUE\nTRUE\nFALSE"),
     ("print(9223372036854775807 + 1)", "-9223372036854775808"),
+    # INT64 + and - wrap; * is computed in double precision and cast back (SystemDS)
+    ("x = -3037000500; print(x * 3037000499); print(-9223372036854775807 - 2)",
+     "-9223372033963249664\n9223372036854775807"),
+    ('l = list(1, list(2, "x"), matrix(1, rows=1, cols=1)); print(toString(l))',
+     "List containing:\n[1, List containing:\n[2, x], \nMatrix:\n1.000\n]"),
     ("print(max(2, 7)); print(max(2, 7.0)); print(min(4, -1, 2)); print(max(1,2,3))", "7\n7.0\n-1.0\n3.0"),
     ("print(5 / 0); print(-5 / 0); print(0 / 0); print(5 %% 0); print(5.0 %% 0); print(5.5 %/% 0)",
      "Infinity\n-Infinity\nNaN\n0\nNaN\nInfinity"),

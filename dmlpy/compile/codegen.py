@@ -23,7 +23,7 @@ HELPERS = {
     "_not": ("ops", "not_"), "_neg": ("ops", "neg"), "_pos": ("ops", "pos"),
     "_matmul": ("ops", "matmul"), "_truth": ("ops", "truth"),
     "_w": ("values", "wrap_int"), "_imod": ("ops", "int_mod"), "_iidiv": ("ops", "int_intdiv"),
-    "_dmod": ("ops", "dbl_mod"), "_ddiv": ("ops", "java_div"), "_dpow": ("ops", "java_pow"),
+    "_dmod": ("ops", "dbl_mod"), "_imul": ("ops", "int_mul"), "_ddiv": ("ops", "java_div"), "_dpow": ("ops", "java_pow"),
     "_range": ("ops", "loop_range"), "_idx": ("ops", "index_get"), "_setidx": ("ops", "index_set"),
     "_cell": ("matrix", "cell"), "_get": ("matrix", "get"), "_setcell": ("matrix", "set_cell"),
     "_setreg": ("matrix", "set_region"), "_tostr": ("format", "tostr"),
@@ -300,6 +300,8 @@ class CodeGen:
             both_int = ta == T.INT and tb == T.INT
             if op in ("+", "-", "*"):
                 if both_int:
+                    if op == "*":
+                        return self.mark(f"{self.h('_imul')}({a}, {b})", span)
                     return f"{self.h('_w')}({a} {op} {b})"
                 return f"({a} {op} {b})"
             if op in _PYCMP:

@@ -40,7 +40,7 @@ def to_string(v, rows=100, cols=100, decimal=3, sparse=False, sep=" ", linesep="
             if type(e).__name__ == "ndarray":
                 parts.append("\nMatrix:\n" + _matrix_text(e, rows, cols, decimal, sparse, sep, linesep))
             elif type(e) is DMLList:
-                parts.append("\n" + to_string(e, rows, cols, decimal, sparse, sep, linesep))
+                parts.append(to_string(e, rows, cols, decimal, sparse, sep, linesep))
             elif hasattr(e, "to_text"):
                 parts.append("\nFrame:\n" + e.to_text(rows, cols, sep, linesep, decimal))
             else:

@@ -66,6 +66,19 @@ def java_pow(a, b):
     return r
 
 
+def int_mul(a, b):
+    """INT64 product as SystemDS computes it: in double precision, cast back to a long, and an
+    error when it leaves the INT64 range (unlike + and -, which wrap)."""
+    r = a * b
+    if -9007199254740992 <= r <= 9007199254740992:  # |r| <= 2^53: the double product is exact
+        return r
+    d = float(a) * float(b)
+    if d > 9.223372036854775807e18 or d < -9.223372036854775808e18 or d != d:
+        raise OpError(f"integer operation created numerical result overflow ({a} * {b} leaves "
+                      "the INT64 range)")
+    return min(int(d), INT64_MAX)
+
+
 def int_mod(a, b):
     if b == 0:
         return 0
@@ -133,7 +146,7 @@ def sub(a, b):
 def mul(a, b):
     ta, tb = type(a), type(b)
     if ta is int and tb is int:
-        return wrap_int(a * b)
+        return int_mul(a, b)
     if (ta is float or ta is int) and (tb is float or tb is int):
         return a * b
     return _general("*", a, b)
