@@ -134,7 +134,7 @@ class Analysis:
                 if s.op == "+=":
                     self.error(s.span, "'+=' cannot update an indexed target; write X[i, j] = X[i, j] + v")
                 if tt.dt == T.SCALAR:
-                    self.error(s.name_span, f"cannot index into '{s.name}', a {tt} scalar")
+                    self.error(s.name_span, f"cannot index into '{s.name}', {an(tt)} scalar")
                 elif tt.dt == T.MATRIX and vt.dt in (T.LIST, T.FRAME):
                     self.error(s.value.span, f"cannot assign a {vt} into matrix '{s.name}'")
                 self.types[id(s.index)] = tt
@@ -160,7 +160,7 @@ class Analysis:
                 if e is not None:
                     t = self.expr(e, env, mod)
                     if t.known and not t.is_numeric_scalar and t != T.BOOL and t.dt != T.MATRIX:
-                        self.error(e.span, f"a loop bound must be a number, not a {t}")
+                        self.error(e.span, f"a loop bound must be a number, not {an(t)}")
             for opt in s.options:
                 self.expr(opt.value, env, mod)
             self.loop(s.body, env, mod, s.var)
@@ -193,7 +193,7 @@ class Analysis:
     def condition(self, e, env, mod):
         t = self.expr(e, env, mod)
         if t.dt in (T.LIST, T.FRAME) or t == T.STRING:
-            self.error(e.span, f"a condition must be a boolean, not a {t}")
+            self.error(e.span, f"a condition must be a boolean, not {an(t)}")
 
     # ------------------------------------------------------------------ expressions
     def expr(self, e, env, mod) -> T.Type:
@@ -221,7 +221,7 @@ class Analysis:
             for item in e.items:
                 t = self.expr(item, env, mod)
                 if t.known and not (t.is_scalar and t.vt != T.STRING_VT):
-                    self.error(item.span, f"a [..] list holds numbers, not a {t}")
+                    self.error(item.span, f"a [..] list holds numbers, not {an(t)}")
             return T.LIST_T
         if isinstance(e, ast.CmdArg):
             if e.name not in self.cmdargs:
@@ -232,7 +232,7 @@ class Analysis:
         if isinstance(e, ast.Unary):
             t = self.expr(e.operand, env, mod)
             if t.dt in (T.LIST, T.FRAME) or t == T.STRING:
-                self.error(e.span, f"unary '{e.op}' cannot be applied to a {t}")
+                self.error(e.span, f"unary '{e.op}' cannot be applied to {an(t)}")
                 return T.UNKNOWN
             if e.op == "!":
                 return T.MATRIX_T if t.dt == T.MATRIX else (T.BOOL if t.known else T.UNKNOWN)
@@ -260,7 +260,7 @@ class Analysis:
             t = self.expr(e.target, env, mod)
             self.index_parts(e, env, mod)
             if t.dt == T.SCALAR:
-                self.error(e.span, f"cannot index a {t} scalar")
+                self.error(e.span, f"cannot index {an(t)} scalar")
                 return T.UNKNOWN
             if t.dt == T.MATRIX and not e.two_d:
                 self.error(e.span, "a matrix is indexed with two dimensions: X[i, j], X[i, ], X[, j]")
@@ -276,13 +276,13 @@ class Analysis:
                 if part is not None:
                     t = self.expr(part, env, mod)
                     if t.dt in (T.LIST, T.FRAME):
-                        self.error(part.span, f"an index must be a number, not a {t}")
+                        self.error(part.span, f"an index must be a number, not {an(t)}")
 
     def binary_type(self, op, a: T.Type, b: T.Type, span) -> T.Type:
         if op == "%*%":
             for t in (a, b):
                 if t.dt in (T.SCALAR, T.LIST, T.FRAME):
-                    self.error(span, f"%*% needs two matrices, not a {t}")
+                    self.error(span, f"%*% needs two matrices, not {an(t)}")
                     return T.UNKNOWN
             return T.MATRIX_T
         if T.LIST in (a.dt, b.dt):
@@ -442,8 +442,8 @@ class Analysis:
             pt = f.ptypes[i]
             if (at.known and pt.known and at.dt != pt.dt) or (
                     at == T.STRING and pt.dt == T.SCALAR and pt.vt in (T.INT_VT, T.DOUBLE_VT, T.BOOL_VT)):
-                self.error(slots[i].span, f"argument '{p.name}' of {who} must be a {pt}, but a "
-                           f"{at} is given")
+                self.error(slots[i].span, f"argument '{p.name}' of {who} must be {an(pt)}, but "
+                           f"{an(at)} is given")
         return slots
 
     def _bind_builtin(self, bi, c: ast.Call, env, mod) -> Bound | None:
@@ -541,6 +541,12 @@ class Analysis:
             self.bound[id(c)] = b
             return b
         return None
+
+
+def an(t) -> str:
+    """A type with its article, for messages: 'an int', 'a matrix'."""
+    word = str(t)
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def join_env(a: dict, b: dict) -> dict:
