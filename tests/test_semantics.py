@@ -55,6 +55,7 @@ CASES = [
     ("X = matrix(1, rows=2, cols=2); print(as.scalar(X[1,1]) == 1); print(sum(X) + nrow(X)); "
      "print(round(-0.4))", "TRUE\n6.0\n0.0"),
     ("print(sqrt(4)); print(abs(-3)); print(floor(2))", "2.0\n3.0\n2.0"),
+    ("print(ceil(-0.5)); print(floor(-0.5)); print(ceiling(2.1)); print(round(-0.4))", "-0.0\n-1.0\n3.0\n0.0"),
     # 1:0 counts down; loop bounds are truncated to integers
     ("for (i in 1:0) { print(i) }", "1\n0"),
     ("n = 0; for (x in seq(0, 1, 0.25)) { n = n + 1 }; print(n)", "0"),

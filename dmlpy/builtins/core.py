@@ -444,7 +444,7 @@ def list_(values, names):
 
 
 # ------------------------------------------------------------------ element-wise math
-def _unary_math(name, f, np_name=None, int_keep=False):
+def _unary_math(name, f, np_name=None, aliases=()):
     def impl(x):
         if _arr(x):
             return getattr(_np(), np_name or name)(x)
@@ -454,7 +454,7 @@ def _unary_math(name, f, np_name=None, int_keep=False):
         except (ValueError, OverflowError):
             return _math_special(name, float(v))
     impl.__name__ = name
-    builtin(name, "target", rule=r_elementwise)(impl)
+    builtin(name, "target", rule=r_elementwise, aliases=aliases)(impl)
 
 
 def _math_special(name, v):
@@ -470,8 +470,9 @@ def _math_special(name, v):
 _unary_math("abs", abs)
 _unary_math("sqrt", math.sqrt)
 _unary_math("exp", math.exp)
-_unary_math("floor", math.floor)
-_unary_math("ceil", math.ceil, "ceil")
+_unary_math("floor", lambda v: math.copysign(math.floor(v), v) if -1 < v <= 0 else math.floor(v))
+_unary_math("ceil", lambda v: math.copysign(math.ceil(v), v) if -1 < v <= 0 else math.ceil(v),
+            aliases=("ceiling",))
 _unary_math("sin", math.sin)
 _unary_math("cos", math.cos)
 _unary_math("tan", math.tan)
