@@ -1,0 +1,239 @@
+"""The classic optimizers of scripts/nn/optim (sgd, sgd_momentum, sgd_nesterov, adagrad, rmsprop,
+adam, adamw): several update steps on small inputs, checked against the same rules written in NumPy."""
+import numpy as np
+import pytest
+
+import dmlpy
+
+SOURCES = "".join(f'source("nn/optim/{n}.dml") as {n}\n' for n in
+                  ("sgd", "sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "adamw"))
+STEPS = 4
+SHAPES = [(3, 4), (1, 5), (6, 1)]
+
+
+def run(text, inputs, outputs):
+    return dmlpy.run(SOURCES + text, inputs=inputs, outputs=outputs)
+
+
+def grads_inputs(X, Gs):
+    return {"X": X} | {f"G{i + 1}": g for i, g in enumerate(Gs)}
+
+
+def steps(line):
+    """The same DML update line once per gradient G1..G{STEPS}; {i} is the step index from 0."""
+    return "\n".join(line.replace("{G}", f"G{i + 1}").replace("{i}", str(i)) for i in range(STEPS))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def data(rng, shape):
+    X = rng.normal(size=shape)
+    return X, [rng.normal(size=shape) for _ in range(STEPS)]
+
+
+def close(a, b):
+    np.testing.assert_allclose(np.asarray(a, dtype=float).reshape(b.shape), b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sgd(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run(steps("X = sgd::update(X, {G}, 0.05)"), grads_inputs(X, Gs), ["X"])
+    for G in Gs:
+        X = X - 0.05 * G
+    close(res["X"], X)
+
+
+def test_sgd_hand_value():
+    # one element, two steps, worked out by hand: 2 - 0.5*4 = 0, then 0 - 0.5*(-1) = 0.5
+    res = run("X = sgd::update(X, G1, 0.5)\nX = sgd::update(X, G2, 0.5)",
+              {"X": np.array([[2.0]]), "G1": np.array([[4.0]]), "G2": np.array([[-1.0]])}, ["X"])
+    close(res["X"], np.array([[0.5]]))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sgd_momentum(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("v = sgd_momentum::init(X)\nv0 = v\n" + steps("[X, v] = sgd_momentum::update(X, {G}, 0.1, 0.9, v)"),
+              grads_inputs(X, Gs), ["X", "v", "v0"])
+    close(res["v0"], np.zeros(shape))
+    v = np.zeros(shape)
+    for G in Gs:
+        v = 0.9 * v - 0.1 * G
+        X = X + v
+    close(res["X"], X)
+    close(res["v"], v)
+
+
+def test_sgd_momentum_hand_value():
+    # x=1, g=1 twice, lr=0.1, mu=0.5: v=-0.1, x=0.9; v=-0.05-0.1=-0.15, x=0.75
+    res = run("v = sgd_momentum::init(X)\n[X, v] = sgd_momentum::update(X, G1, 0.1, 0.5, v)\n"
+              "[X, v] = sgd_momentum::update(X, G1, 0.1, 0.5, v)",
+              {"X": np.array([[1.0]]), "G1": np.array([[1.0]])}, ["X", "v"])
+    close(res["X"], np.array([[0.75]]))
+    close(res["v"], np.array([[-0.15]]))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sgd_nesterov(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("v = sgd_nesterov::init(X)\n" + steps("[X, v] = sgd_nesterov::update(X, {G}, 0.1, 0.9, v)"),
+              grads_inputs(X, Gs), ["X", "v"])
+    v = np.zeros(shape)
+    for G in Gs:
+        v_old = v
+        v = 0.9 * v - 0.1 * G
+        X = X - 0.9 * v_old + 1.9 * v
+    close(res["X"], X)
+    close(res["v"], v)
+
+
+def test_sgd_nesterov_hand_value():
+    # x=1, g=1 twice, lr=0.1, mu=0.5: v=-0.1, x=1-0+1.5*(-0.1)=0.85;
+    # v=-0.15, x=0.85-0.5*(-0.1)+1.5*(-0.15)=0.675
+    res = run("v = sgd_nesterov::init(X)\n[X, v] = sgd_nesterov::update(X, G1, 0.1, 0.5, v)\n"
+              "[X, v] = sgd_nesterov::update(X, G1, 0.1, 0.5, v)",
+              {"X": np.array([[1.0]]), "G1": np.array([[1.0]])}, ["X", "v"])
+    close(res["X"], np.array([[0.675]]))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_adagrad(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("c = adagrad::init(X)\n" + steps("[X, c] = adagrad::update(X, {G}, 0.01, 1e-6, c)"),
+              grads_inputs(X, Gs), ["X", "c"])
+    c = np.zeros(shape)
+    for G in Gs:
+        c = c + G ** 2
+        X = X - 0.01 * G / (np.sqrt(c) + 1e-6)
+    close(res["X"], X)
+    close(res["c"], c)
+
+
+def test_adagrad_hand_value():
+    # x=1, g=3 then g=4, lr=1, eps=0: c=9, x=1-3/3=0; c=25, x=0-4/5=-0.8
+    res = run("c = adagrad::init(X)\n[X, c] = adagrad::update(X, G1, 1, 0, c)\n"
+              "[X, c] = adagrad::update(X, G2, 1, 0, c)",
+              {"X": np.array([[1.0]]), "G1": np.array([[3.0]]), "G2": np.array([[4.0]])}, ["X", "c"])
+    close(res["X"], np.array([[-0.8]]))
+    close(res["c"], np.array([[25.0]]))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_rmsprop(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("c = rmsprop::init(X)\n" + steps("[X, c] = rmsprop::update(X, {G}, 0.01, 0.95, 1e-6, c)"),
+              grads_inputs(X, Gs), ["X", "c"])
+    c = np.zeros(shape)
+    for G in Gs:
+        c = 0.95 * c + 0.05 * G ** 2
+        X = X - 0.01 * G / (np.sqrt(c) + 1e-6)
+    close(res["X"], X)
+    close(res["c"], c)
+
+
+def test_rmsprop_hand_value():
+    # x=1, g=2, lr=0.1, rho=0.75, eps=0: c=0.25*4=1, x=1-0.1*2/1=0.8
+    res = run("c = rmsprop::init(X)\n[X, c] = rmsprop::update(X, G1, 0.1, 0.75, 0, c)",
+              {"X": np.array([[1.0]]), "G1": np.array([[2.0]])}, ["X", "c"])
+    close(res["X"], np.array([[0.8]]))
+    close(res["c"], np.array([[1.0]]))
+
+
+def np_adam(X, G, lr, b1, b2, eps, t, m, v):
+    t = t + 1
+    m = b1 * m + (1 - b1) * G
+    v = b2 * v + (1 - b2) * G ** 2
+    lr_t = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+    return X - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+def np_adamw(X, G, lr, b1, b2, eps, lam, t, m, v):
+    t = t + 1
+    m = b1 * m + (1 - b1) * G
+    v = b2 * v + (1 - b2) * G ** 2
+    mh, vh = m / (1 - b1 ** t), v / (1 - b2 ** t)
+    return X - lr * (mh / (np.sqrt(vh) + eps) + lam * X), m, v
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_adam(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("[m, v] = adam::init(X)\n" + steps("[X, m, v] = adam::update(X, {G}, 0.01, 0.9, 0.999, 1e-8, {i}, m, v)"),
+              grads_inputs(X, Gs), ["X", "m", "v"])
+    m, v = np.zeros(shape), np.zeros(shape)
+    for t, G in enumerate(Gs):
+        X, m, v = np_adam(X, G, 0.01, 0.9, 0.999, 1e-8, t, m, v)
+    close(res["X"], X)
+    close(res["m"], m)
+    close(res["v"], v)
+
+
+def test_adam_hand_value():
+    # first step: m=(1-b1)g, v=(1-b2)g^2, lr_t=lr*sqrt(1-b2)/(1-b1) -> step = lr*sign(g) (eps=0)
+    res = run("[m, v] = adam::init(X)\n[X, m, v] = adam::update(X, G1, 0.25, 0.9, 0.999, 0, 0, m, v)",
+              {"X": np.array([[1.0, -1.0]]), "G1": np.array([[5.0, -0.3]])}, ["X"])
+    close(res["X"], np.array([[0.75, -0.75]]))
+
+
+def test_adam_integer_timestep_from_loop(rng):
+    # t is an int argument; a for-loop index must be accepted as the time step
+    X, Gs = data(rng, (2, 3))
+    res = run("""
+[m, v] = adam::init(X)
+for (t in 0:3) {
+  G = as.matrix(0)
+  if (t == 0) { G = G1 } else if (t == 1) { G = G2 } else if (t == 2) { G = G3 } else { G = G4 }
+  [X, m, v] = adam::update(X, G, 0.01, 0.9, 0.999, 1e-8, t, m, v)
+}
+""", grads_inputs(X, Gs), ["X"])
+    m, v = np.zeros(X.shape), np.zeros(X.shape)
+    for t, G in enumerate(Gs):
+        X, m, v = np_adam(X, G, 0.01, 0.9, 0.999, 1e-8, t, m, v)
+    close(res["X"], X)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_adamw(rng, shape):
+    X, Gs = data(rng, shape)
+    res = run("[m, v] = adamw::init(X)\n"
+              + steps("[X, m, v] = adamw::update(X, {G}, 0.01, 0.9, 0.999, 1e-8, 0.05, {i}, m, v)"),
+              grads_inputs(X, Gs), ["X", "m", "v"])
+    m, v = np.zeros(shape), np.zeros(shape)
+    for t, G in enumerate(Gs):
+        X, m, v = np_adamw(X, G, 0.01, 0.9, 0.999, 1e-8, 0.05, t, m, v)
+    close(res["X"], X)
+    close(res["m"], m)
+    close(res["v"], v)
+
+
+def test_adamw_hand_value():
+    # first step with eps=0: m_hat=g, v_hat=g^2 -> X - lr*(sign(g) + lambda*X)
+    # x=2, g=-3, lr=0.1, lambda=0.5: 2 - 0.1*(-1 + 1) = 2
+    # x=4, g=1:                      4 - 0.1*(1 + 2)  = 3.7
+    res = run("[m, v] = adamw::init(X)\n[X, m, v] = adamw::update(X, G1, 0.1, 0.9, 0.999, 0, 0.5, 0, m, v)",
+              {"X": np.array([[2.0], [4.0]]), "G1": np.array([[-3.0], [1.0]])}, ["X"])
+    close(res["X"], np.array([[2.0], [3.7]]))
+
+
+def test_adamw_without_decay_differs_from_adam_only_in_epsilon(rng):
+    # lambda=0 and eps=0: AdamW and Adam are the same rule
+    X, Gs = data(rng, (3, 3))
+    res = run("[m, v] = adam::init(X)\nA = X\nB = X\nma = m\nva = v\nmb = m\nvb = v\n"
+              + steps("[A, ma, va] = adam::update(A, {G}, 0.01, 0.9, 0.99, 0, {i}, ma, va)\n"
+                      "[B, mb, vb] = adamw::update(B, {G}, 0.01, 0.9, 0.99, 0, 0, {i}, mb, vb)"),
+              grads_inputs(X, Gs), ["A", "B"])
+    np.testing.assert_allclose(res["A"], res["B"], rtol=1e-12)
+    assert not np.allclose(res["A"], X)
+
+
+def test_adamw_decay_shrinks_weights_with_zero_gradient():
+    # zero gradient: m=v=0, so the step is the pure decay X <- (1 - lr*lambda) X
+    X = np.array([[1.0, -2.0], [3.0, 0.5]])
+    res = run("[m, v] = adamw::init(X)\nG1 = matrix(0, rows=2, cols=2)\n"
+              + steps("[X, m, v] = adamw::update(X, G1, 0.1, 0.9, 0.999, 1e-8, 0.2, {i}, m, v)").replace("G2", "G1").replace("G3", "G1").replace("G4", "G1"),
+              {"X": X}, ["X"])
+    close(res["X"], X * (1 - 0.02) ** STEPS)
