@@ -237,3 +237,156 @@ def test_adamw_decay_shrinks_weights_with_zero_gradient():
               + steps("[X, m, v] = adamw::update(X, G1, 0.1, 0.9, 0.999, 1e-8, 0.2, {i}, m, v)").replace("G2", "G1").replace("G3", "G1").replace("G4", "G1"),
               {"X": X}, ["X"])
     close(res["X"], X * (1 - 0.02) ** STEPS)
+
+
+# ---------------------------------------------------------------- networks using the optimizers
+# scripts/nn/networks/lenet.dml and resnet_small.dml (trained with sgd_momentum): a few training
+# iterations on a tiny generated data set must lower the loss, and the analytic gradients must
+# agree with central differences.
+
+NET_DATA = """
+X = rand(rows=N, cols=C*H*W, seed=11)
+labels = seq(1, N) %% K + 1
+Y = table(seq(1, N), labels, N, K)
+X = X + Y %*% rand(rows=K, cols=C*H*W, seed=12)
+"""
+
+LENET_TRAIN = """
+source("nn/networks/lenet.dml") as lenet
+""" + NET_DATA + """
+model = lenet::init(C, H, W, K, 42, 4, 8, 16)
+vels = lenet::init_optim(model)
+L = matrix(0, rows=iters, cols=1)
+for (it in 1:iters) {
+  [l, grads, probs] = lenet::gradients(X, Y, model, C, H, W, 1e-4, 0.75, it)
+  [model, vels] = lenet::update(model, grads, vels, 0.05, 0.9)
+  L[it, 1] = l
+}
+P = lenet::predict(X, model, C, H, W, 5)
+acc = lenet::accuracy(P, Y)
+"""
+
+
+def test_lenet_training_lowers_loss():
+    res = dmlpy.run(LENET_TRAIN, inputs={"N": 16, "C": 1, "H": 12, "W": 12, "K": 3, "iters": 10},
+                    outputs=["L", "P", "acc"])
+    L = np.asarray(res["L"]).ravel()
+    assert np.all(np.isfinite(L))
+    assert L[-1] < 0.8 * L[0], L
+    assert np.mean(L[-3:]) < np.mean(L[:3]), L
+    P = np.asarray(res["P"])
+    assert P.shape == (16, 3)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)
+    assert 0.0 <= res["acc"] <= 1.0
+
+
+def test_lenet_mnist_shape_and_defaults():
+    # the default 28x28 geometry (7x7 after the pools) with the default layer sizes
+    res = dmlpy.run("""
+source("nn/networks/lenet.dml") as lenet
+model = lenet::init(1, 28, 28, 10, 3)
+X = rand(rows=2, cols=784, seed=4)
+[probs, cache] = lenet::forward(X, model, 1, 28, 28, "test")
+W3 = as.matrix(model[5])
+r = nrow(W3)
+c = ncol(W3)
+""", outputs=["probs", "r", "c"])
+    assert (res["r"], res["c"]) == (64 * 7 * 7, 512)
+    np.testing.assert_allclose(np.asarray(res["probs"]).sum(axis=1), 1.0, rtol=1e-12)
+
+
+RESNET_TRAIN = """
+source("nn/networks/resnet_small.dml") as resnet
+""" + NET_DATA + """
+[model, emas] = resnet::init(C, H, W, K, 42, 4)
+vels = resnet::init_optim(model)
+L = matrix(0, rows=iters, cols=1)
+for (it in 1:iters) {
+  [l, grads, probs, emas] = resnet::gradients(X, Y, model, emas, C, H, W, 1e-4)
+  [model, vels] = resnet::update(model, grads, vels, 0.05, 0.9)
+  L[it, 1] = l
+}
+P = resnet::predict(X, model, emas, C, H, W, 5)
+nparams = length(model)
+nemas = length(emas)
+"""
+
+
+def test_resnet_small_training_lowers_loss():
+    res = dmlpy.run(RESNET_TRAIN, inputs={"N": 12, "C": 2, "H": 9, "W": 7, "K": 3, "iters": 8},
+                    outputs=["L", "P", "nparams", "nemas"])
+    L = np.asarray(res["L"]).ravel()
+    assert (res["nparams"], res["nemas"]) == (29, 18)
+    assert np.all(np.isfinite(L))
+    assert L[-1] < 0.5 * L[0], L
+    P = np.asarray(res["P"])
+    assert P.shape == (12, 3)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)
+
+
+# central differences on a few entries of every parameter; `perturbed` rebuilds the model list
+# with one entry moved by d, `objective(m, X, Y)` is the network's loss (defined per network)
+GRADCHECK = """
+perturbed = function(list[unknown] model, int i, int r, int c, double d) return (list[unknown] m2) {
+  m2 = list()
+  for (j in 1:length(model)) {
+    P = as.matrix(model[j])
+    if (j == i) {
+      P[r, c] = as.scalar(P[r, c]) + d
+    }
+    m2 = as.list(append(m2, P))
+  }
+}
+h = 1e-5
+E = matrix(0, rows=length(model) * 3, cols=2)
+for (i in 1:length(model)) {
+  P = as.matrix(model[i])
+  G = as.matrix(grads[i])
+  for (k in 1:3) {
+    r = 1 + (k * 7) %% nrow(P)
+    c = 1 + (k * 5) %% ncol(P)
+    lp = objective(perturbed(model, i, r, c, h), X, Y)
+    lm = objective(perturbed(model, i, r, c, -h), X, Y)
+    E[(i - 1) * 3 + k, 1] = as.scalar(G[r, c])
+    E[(i - 1) * 3 + k, 2] = (lp - lm) / (2 * h)
+  }
+}
+"""
+
+
+def check_grads(E):
+    E = np.asarray(E)
+    ana, num = E[:, 0], E[:, 1]
+    err = np.abs(ana - num) / np.maximum(1e-7, np.abs(ana) + np.abs(num))
+    assert np.max(err) < 1e-5, np.column_stack([ana, num, err])
+
+
+def test_lenet_gradients_match_finite_differences():
+    # dropout off (keep = 1) so that the loss is a deterministic function of the parameters
+    res = dmlpy.run("""
+source("nn/networks/lenet.dml") as lenet
+objective = function(list[unknown] m, matrix[double] X, matrix[double] Y) return (double l) {
+  [probs, cache] = lenet::forward(X, m, 2, 8, 9, "train", 1.0, 1)
+  [l, dl] = lenet::loss(probs, Y, m, 0.01)
+}
+""" + NET_DATA + """
+model = lenet::init(C, H, W, K, 5, 2, 3, 6)
+[l, grads, probs] = lenet::gradients(X, Y, model, C, H, W, 0.01, 1.0, 1)
+""" + GRADCHECK, inputs={"N": 5, "C": 2, "H": 8, "W": 9, "K": 3}, outputs=["E"])
+    check_grads(res["E"])
+
+
+def test_resnet_small_gradients_match_finite_differences():
+    # training mode: batch statistics, so the loss is a function of the whole batch
+    res = dmlpy.run("""
+source("nn/networks/resnet_small.dml") as resnet
+objective = function(list[unknown] m, matrix[double] X, matrix[double] Y) return (double l) {
+  [model0, emas] = resnet::init(2, 6, 5, 3, 1, 2)
+  [probs, cache, emas2] = resnet::forward(X, m, emas, 2, 6, 5, "train")
+  [l, dl] = resnet::loss(probs, Y, m, 0.01)
+}
+""" + NET_DATA + """
+[model, emas] = resnet::init(C, H, W, K, 9, 2)
+[l, grads, probs, emas2] = resnet::gradients(X, Y, model, emas, C, H, W, 0.01)
+""" + GRADCHECK, inputs={"N": 6, "C": 2, "H": 6, "W": 5, "K": 3}, outputs=["E"])
+    check_grads(res["E"])

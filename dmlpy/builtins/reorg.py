@@ -203,7 +203,10 @@ def contains(x, pattern):
 
 @builtin("sample", "range, size, replace=FALSE, seed=-1", rule=r_matrix, pure=False)
 def sample(range_, size, replace_, seed):
+    """sample(range, size[, replace][, seed]); an integer third argument is the seed (SystemDS)."""
     from ..runtime import rng
+    if type(replace_) is int and seed == -1:
+        replace_, seed = False, replace_
     try:
         return rng.sample(int(range_), int(size), bool(replace_), int(seed))
     except ValueError as e:

@@ -156,6 +156,12 @@ def _scatter_images(src, n0, B, F, PQ, dst):
     dst[n0:n0 + B].reshape(B, F, PQ)[...] = src.reshape(F, B, PQ).transpose(1, 0, 2)
 
 
+def _head(buf, cols):
+    """A C-contiguous rows x cols matrix over the start of buf (rows x >=cols):
+    keeps the kernels on one compiled (contiguous) signature for partial chunks."""
+    return buf.reshape(-1)[:buf.shape[0] * cols].reshape(buf.shape[0], cols)
+
+
 def _chunk(N, per_image):
     return max(1, min(N, _COL_BUDGET // max(1, per_image)))
 
@@ -258,13 +264,13 @@ def _max_pool_backward(lo, hi, X, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, 
                        net_pairs, net_len, dX):
     HW = H * Wd
     PQ = P * Q
+    idx = np.empty(Q, dtype=np.int64)
+    val = np.empty(Q, dtype=np.float64)
     for nc in range(lo, hi):
         n = nc // C
         c = nc - n * C
         xo = c * HW
         oo = c * PQ
-        idx = np.empty(Q, dtype=np.int64)
-        val = np.empty(Q, dtype=np.float64)
         for p in range(P):
             h0 = p * sh - ph
             h1 = min(h0 + Hp, H)
@@ -545,13 +551,13 @@ def conv2d(X, W, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     res = np.empty((F, B * PQ))
     for n0 in range(0, N, B):
         b = min(B, N - n0)
-        cv = col[:, :b * PQ] if b < B else col
+        cv = _head(col, b * PQ)
         _parallel(_im2col, b * C, Hf * Wf * P * Q,
                   X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
         if b == 1:
             np.matmul(W, cv, out=out[n0].reshape(F, PQ))
         else:
-            rv = res[:, :b * PQ] if b < B else res
+            rv = _head(res, b * PQ)
             np.matmul(W, cv, out=rv)
             _scatter_images(rv, n0, b, F, PQ, out)
     return out
@@ -581,10 +587,10 @@ def conv2d_backward_filter(X, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
             cv = np.empty((CKK, b * PQ))
             _gather_images(X, n0, b, CKK, PQ, cv)
         else:
-            cv = col[:, :b * PQ] if b < B else col
+            cv = _head(col, b * PQ)
             _parallel(_im2col, b * C, Hf * Wf * P * Q,
                   X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
-        gv = dg[:, :b * PQ] if b < B else dg
+        gv = _head(dg, b * PQ)
         _gather_images(dout, n0, b, F, PQ, gv)
         if n0 == 0:
             np.matmul(gv, cv.T, out=dW)
@@ -617,11 +623,11 @@ def conv2d_backward_data(W, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     WT = W.T
     for n0 in range(0, N, B):
         b = min(B, N - n0)
-        cv = col[:, :b * PQ] if b < B else col
+        cv = _head(col, b * PQ)
         if b == 1:
             np.matmul(WT, dout[n0].reshape(F, PQ), out=cv)
         else:
-            gv = dg[:, :b * PQ] if b < B else dg
+            gv = _head(dg, b * PQ)
             _gather_images(dout, n0, b, F, PQ, gv)
             np.matmul(WT, gv, out=cv)
         _parallel(_col2im, b * C, Hf * Wf * P * Q,

@@ -16,19 +16,27 @@ The goal is bit-for-bit agreement with SystemDS 3.4 for the same seed.  What Sys
               N2 = ... sin(...)), handed out N1, N2, N1', N2', ...; min/max are ignored
      poisson: commons-math PoissonDistribution(lambda) on a Well1024a seeded with the long;
               min/max are ignored
+     cb_uniform / cb_normal: counter-based Philox4x64-10 keyed by the long (twice); uniforms
+              are long * 2^-64 + 0.5, normals Box-Muller on consecutive pairs; min/max are
+              ignored (values in [0, 1]) and sparsity < 1 gives an all-zero matrix.  The 256-bit
+              counter starts at 0 and runs on over the blocks one SystemDS thread generates, so
+              for 512K cells or more the values depend on SystemDS's thread count
+              (CB_PARALLELISM; by default the number of usable CPUs, as Java counts them).
    Its FIRST value is always consumed to seed a second java.util.Random ("nnz generator") with
-   ``(long)(first * Long.MAX_VALUE)``, even when sparsity == 1.
+   ``(long)(first * Long.MAX_VALUE)``, even when sparsity == 1 (for cb_* this first value does
+   not advance the counter).
 5. Cells are then filled row-major within the block:
      sparsity == 1: every cell gets the next value;
-     the block is "sparse" (sparsity < 0.4 and MCSR estimate smaller than dense, see
-       _block_is_sparse): skip ahead by ceil(log(u)/log(1-sparsity)) cells, u from the nnz
-       generator, and put the next value there;
+     the block is "sparse" (sparsity < 0.4 and the MCSR size estimate smaller than the dense
+       one, see block_is_sparse): skip ahead by ceil(log(u)/log(1-sparsity)) cells, u from the
+       nnz generator, and put the next value there;
      otherwise: per cell, nnz.nextDouble() <= sparsity decides whether the cell gets a value.
-   A SystemDS quirk is kept: when the whole output was allocated dense (output_is_sparse) and a
-   later block is generated in sparse format (typically a last row block so small that
-   sparsity * its cells < 1), the output switches to sparse and every value generated before
-   that block is lost (zero).  For 512K cells or more SystemDS does this from several threads
-   at once, so there its outcome is not even deterministic; we apply the sequential rule.
+   A SystemDS quirk is kept (block_plan): when the whole output was allocated dense
+   (output_is_sparse) and a later block is generated in sparse format (typically a last row
+   block so small that sparsity * its cells < 1), the output switches to sparse and every value
+   generated before that block is lost (zero).  For 512K cells or more SystemDS does this from
+   several threads at once, so there its outcome is not even deterministic; we apply the
+   sequential rule.
 6. Shortcuts: sparsity == 0, or uniform with min == max == 0, gives zeros; uniform with
    sparsity == 1 and min == max (or both NaN) gives a constant matrix; no draws happen.
 
@@ -57,7 +65,7 @@ import time
 import numpy as np
 
 __all__ = ["rand_matrix", "sample", "JavaRandom", "Well1024a", "java_log", "java_sin", "java_cos",
-           "strict_log", "random_seed"]
+           "strict_log", "random_seed", "block_seeds", "philox4x64", "philox_doubles"]
 
 BLOCKSIZE = 1000            # SystemDS's default block size (rows and columns per block)
 _MASK32 = 0xFFFFFFFF
@@ -71,7 +79,11 @@ _INT_MAX = 2147483647
 # Work (about one unit per generator draw) up to which plain Python is used instead of Numba.
 PY_WORK_LIMIT = 60_000
 
-PDFS = ("uniform", "normal", "poisson")
+PDFS = ("uniform", "normal", "poisson", "cb_uniform", "cb_normal")
+
+# Threads SystemDS would use for a multi-threaded rand() (Runtime.availableProcessors()); only
+# the counter-based generators (cb_uniform, cb_normal) depend on it.  None: this machine's.
+CB_PARALLELISM = None
 
 
 # ---------------------------------------------------------------------------- bit helpers
@@ -694,6 +706,101 @@ class _PoissonGen:
         return y2 + int(y)
 
 
+# ---------------------------------------------------------------------------- Philox (cb_*)
+_PHILOX_M0 = 0xD2E7470EE14C6C93
+_PHILOX_M1 = 0xCA5A826395121157
+_PHILOX_W0 = 0x9E3779B97F4A7C15
+_PHILOX_W1 = 0xBB67AE8584CAA73B
+
+
+def philox4x64(ctr, key):
+    """Philox4x64 with 10 rounds (PhiloxUniformCBPRNGenerator), on unsigned 64-bit ints."""
+    c0, c1, c2, c3 = ctr
+    k0, k1 = key
+    for _ in range(10):
+        p0 = _PHILOX_M0 * c0
+        p1 = _PHILOX_M1 * c2
+        c0, c1, c2, c3 = ((p1 >> 64) ^ c1 ^ k0) & _MASK64, p1 & _MASK64, \
+            ((p0 >> 64) ^ c3 ^ k1) & _MASK64, p0 & _MASK64
+        k0 = (k0 + _PHILOX_W0) & _MASK64
+        k1 = (k1 + _PHILOX_W1) & _MASK64
+    return c0, c1, c2, c3
+
+
+def philox_doubles(ctr: list, seed: int, n: int) -> list:
+    """PhiloxUniformCBPRNGenerator.getDoubles(ctr, n): uniform doubles; advances ctr by one
+    per full group of four (a trailing partial group does not advance it)."""
+    key = (seed & _MASK64, seed & _MASK64)
+    bits = []
+    for _ in range(n // 4):
+        bits.extend(philox4x64(ctr, key))
+        for i in range(4):
+            ctr[i] = (ctr[i] + 1) & _MASK64
+            if ctr[i]:
+                break
+    if n % 4:
+        bits.extend(philox4x64(ctr, key)[:n % 4])
+    # long * (0.5 / Long.MAX_VALUE) + 0.5, i.e. signed long * 2^-64 + 0.5
+    return [float(_s64(b)) * 5.421010862427522e-20 + 0.5 for b in bits]
+
+
+def philox_normals(ctr: list, seed: int, n: int) -> list:
+    """PhiloxNormalCBPRNGenerator.getDoubles(ctr, n): Box-Muller on n (+1 if odd) uniforms."""
+    u = philox_doubles(ctr, seed, n + n % 2)
+    out = []
+    for i in range(0, n, 2):
+        v1 = math.sqrt(-2 * java_log(u[i]))
+        v2 = 2 * math.pi * u[i + 1]
+        out.append(v1 * java_cos(v2))
+        if i + 1 < n:
+            out.append(v1 * java_sin(v2))
+    return out
+
+
+def cb_parallelism() -> int:
+    if CB_PARALLELISM is not None:
+        return int(CB_PARALLELISM)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def cb_tasks(rows: int, cols: int, blen: int = BLOCKSIZE, k: int | None = None) -> list:
+    """Block ranges (rl, ru, cl, cu) that SystemDS generates with a fresh counter each: one for
+    fewer than 512K cells, else its split over k threads (by row blocks, or by column blocks
+    when there are fewer row blocks than threads and more column blocks than row blocks)."""
+    nrb = -(-rows // blen)
+    ncb = -(-cols // blen)
+    k = cb_parallelism() if k is None else k
+    if k <= 1 or rows * cols < 512 * 1024:
+        return [(0, nrb, 0, ncb)]
+    parcol = nrb < k and ncb > nrb
+    parnb = ncb if parcol else nrb
+    blk = -(-parnb // k)
+    tasks = []
+    for i in range(k):
+        if i * blk >= parnb:
+            break
+        lo, hi = i * blk, min((i + 1) * blk, parnb)
+        tasks.append((0, nrb, lo, hi) if parcol else (lo, hi, 0, ncb))
+    return tasks
+
+
+def _fill_cb_py(out, seeds, blen, normal, tasks) -> None:
+    rows, cols = out.shape
+    ncb = -(-cols // blen)
+    for rl, ru, cl, cu in tasks:
+        ctr = [0, 0, 0, 0]
+        for bi in range(rl, ru):
+            for bj in range(cl, cu):
+                r0, c0 = bi * blen, bj * blen
+                br, bc = min(blen, rows - r0), min(blen, cols - c0)
+                seed = seeds[bi * ncb + bj]
+                gen = philox_normals if normal else philox_doubles
+                out[r0:r0 + br, c0:c0 + bc] = np.array(gen(ctr, seed, br * bc)).reshape(br, bc)
+
+
 # ---------------------------------------------------------------------------- sparsity rules
 def _sparse_size_estimate(nrows: int, ncols: int, sp: float) -> int:
     """MatrixBlock.estimateSizeSparseInMemory for the default MCSR format (bytes)."""
@@ -811,7 +918,7 @@ def _fill_py(out, seeds, blen, pdf, mn, rg, sparsity, mean) -> None:
 
 def _work_estimate(rows: int, cols: int, pdf: str, sparsity: float, mean: float) -> float:
     cells = rows * cols
-    per = {"uniform": 1.0, "normal": 6.0}.get(pdf)
+    per = {"uniform": 1.0, "normal": 6.0, "cb_uniform": 3.0, "cb_normal": 8.0}.get(pdf)
     if per is None:
         per = 3.0 * (min(mean, 40.0) + 1.0) if mean < 40 else 40.0
     if sparsity < 1:
@@ -853,7 +960,7 @@ def rand_matrix(rows: int, cols: int, min: float = 0.0, max: float = 1.0,  # noq
     pdf_l = str(pdf).lower()
     if pdf_l not in PDFS:
         raise ValueError(f"unsupported distribution pdf={pdf!r}: it must be one of "
-                         "'uniform', 'normal' or 'poisson'")
+                         "'uniform', 'normal', 'poisson', 'cb_uniform' or 'cb_normal'")
     mn = float(min)
     mx = float(max)
     mean = float(lambda_)
@@ -873,6 +980,17 @@ def rand_matrix(rows: int, cols: int, min: float = 0.0, max: float = 1.0,  # noq
     if seed == -1:
         seed = random_seed()
     seeds = block_seeds(seed, rows, cols)
+    if pdf_l.startswith("cb_"):
+        if sparsity < 1.0:
+            return out                   # SystemDS fills only dense (sparsity 1) cb_* matrices
+        tasks = cb_tasks(rows, cols)
+        if _work_estimate(rows, cols, pdf_l, sparsity, mean) <= PY_WORK_LIMIT:
+            _fill_cb_py(out, seeds, BLOCKSIZE, pdf_l == "cb_normal", tasks)
+        else:
+            from ..kernels import rng_kernels as K
+            K.fill_cb(out, np.array(seeds, dtype=np.int64), BLOCKSIZE, pdf_l == "cb_normal",
+                      tasks)
+        return out
     if _work_estimate(rows, cols, pdf_l, sparsity, mean) <= PY_WORK_LIMIT:
         _fill_py(out, seeds, BLOCKSIZE, pdf_l, mn, rg, sparsity, mean)
     else:
