@@ -55,6 +55,8 @@ CASES = [
     ("X = matrix(1, rows=2, cols=2); print(as.scalar(X[1,1]) == 1); print(sum(X) + nrow(X)); "
      "print(round(-0.4))", "TRUE\n6.0\n0.0"),
     ("print(sqrt(4)); print(abs(-3)); print(floor(2))", "2.0\n3.0\n2.0"),
+    # an integer third argument of sample() is the seed (values recorded from SystemDS)
+    ("print(toString(t(sample(50, 7, -5))))", "29.000 20.000 13.000 37.000 16.000 30.000 22.000"),
     ("print(ceil(-0.5)); print(floor(-0.5)); print(ceiling(2.1)); print(round(-0.4))", "-0.0\n-1.0\n3.0\n0.0"),
     # 1:0 counts down; loop bounds are truncated to integers
     ("for (i in 1:0) { print(i) }", "1\n0"),
