@@ -451,6 +451,35 @@ def interQuartileMean(x, w):
     return float((s + q25part * vals[i] - q75part * vals[j]) / (total * 0.5))
 
 
+@builtin("interQuantile", "target, a, b=?", rule=_scalar_error(lambda ts, a: T.MATRIX_T))
+def interQuantile(x, a, b):
+    """interQuantile(X, p) or interQuantile(X, W, p): a column vector of the sorted values of X
+    (each repeated by its integer weight) whose 1-based rank r satisfies
+    ceil(p*n) < r <= ceil((1-p)*n), n the total weight: the values between the p and the
+    (1-p) quantile. SystemDS 3.4 validates this builtin but cannot run it; this follows its
+    documented meaning (SystemML's range pick)."""
+    np = _np()
+    w, p = (None, a) if b is None else (a, b)
+    p = _scalar(p, "interQuantile", "probability")
+    if not (0.0 <= p <= 1.0):
+        raise OpError(f"interQuantile(): the probability must be within [0, 1], got {p!r}")
+    v = _column(x, "interQuantile")
+    if w is None:
+        wt = np.ones(v.size, dtype=np.int64)
+    else:
+        wv = _column(w, "interQuantile", "weights")
+        if wv.size != v.size:
+            raise OpError("interQuantile(): the weights must have the same dimensions as the input")
+        if np.any(np.floor(wv) < wv) or np.any(wv < 0):
+            raise OpError("interQuantile(): weights are expected to be non-negative integers")
+        wt = wv.astype(np.int64)
+    order = np.argsort(v, kind="stable")
+    vals = np.repeat(v[order], wt[order])
+    n = vals.size
+    lo, hi = math.ceil(p * n), math.ceil((1 - p) * n)
+    return _out(vals[lo:hi].reshape(-1, 1))
+
+
 # ------------------------------------------------------------------ grouped aggregate
 _GAGG_FNS = ("sum", "count", "mean", "variance", "centralmoment", "min", "max")
 

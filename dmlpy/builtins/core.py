@@ -329,7 +329,15 @@ def _bind(args, axis, fn):
     return np.ascontiguousarray(np.concatenate(mats, axis=axis))
 
 
-@builtin("cbind", "*args", rule=r_matrix, min_args=1, aliases=("append",))
+def _r_bind(types, args):
+    """cbind/rbind keep the kind of their first argument (append(L, x) on a list gives a list)."""
+    first = types[0] if types else T.UNKNOWN
+    if first.dt in (T.LIST, T.FRAME, T.UNKNOWN_DT):
+        return first if first.dt != T.UNKNOWN_DT else T.UNKNOWN
+    return T.MATRIX_T
+
+
+@builtin("cbind", "*args", rule=_r_bind, min_args=1, aliases=("append",))
 def cbind(*args):
     if isinstance(args[0], DMLList):
         return DMLList(args[0].values + list(args[1:]), None if args[0].names is None else
@@ -340,7 +348,7 @@ def cbind(*args):
     return _bind(args, 1, "cbind")
 
 
-@builtin("rbind", "*args", rule=r_matrix, min_args=1)
+@builtin("rbind", "*args", rule=_r_bind, min_args=1)
 def rbind(*args):
     if type(args[0]).__name__ == "Frame":
         from ..runtime.frame import bind

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 
@@ -327,3 +328,276 @@ def transformdecode(target, spec, meta):
             cols.append(np.asarray(codes, dtype=np.float64).copy())
             schema.append("FP64")
     return Frame(cols, schema, meta.names, nrow=X.shape[0])
+
+
+# ============================================================== frame cleaning
+# SystemDS's FrameUtil.isType: the value type a (trimmed, lower-cased) text looks like.
+_JBOOL_RE = re.compile(r"([tT]((rue)|(RUE))?|[fF]((alse)|(ALSE))?|0\.0+|1\.0+|0|1)")
+_JFLOAT_RE = re.compile(r"[-+]?[0-9][0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?")
+
+
+def java_is_type(s: str) -> str:
+    """FrameUtil.isType(String): BOOLEAN, INT32, INT64, FP32, FP64, CHARACTER, HASH32, HASH64 or
+    STRING (UNKNOWN for an empty text)."""
+    n = len(s)
+    if n == 0:
+        return "UNKNOWN"
+    if s[0] in "01tTfF" and (n == 1 or (n <= 16 and _JBOOL_RE.fullmatch(s))):
+        return "BOOLEAN"
+    if n <= 22 and _simple_int(s):
+        if n < 8:
+            return "INT32"
+        try:
+            v = int(s.split(".")[0])
+        except ValueError:
+            v = 2 ** 63
+        return "INT32" if -2 ** 31 <= v < 2 ** 31 else "INT64"
+    if n <= 30 and (_simple_float(s) or _JFLOAT_RE.fullmatch(s)):
+        if n <= 7 or (n == 8 and s[0] == "-"):
+            return "FP32"
+        if n >= 13:
+            return "FP64"
+        try:
+            d = float(s)
+        except ValueError:
+            return "FP64"
+        if d >= 10000 or d < 0.00001:
+            return "FP64"
+        from ..runtime.frame import float_str
+        return "FP32" if float_str(np.float32(d)) == double_str(d) else "FP64"
+    low = s.lower()
+    if low in ("inf", "infinity", "nan", "-inf", "-infinity"):
+        return "FP32"
+    if n == 1:
+        return "CHARACTER"
+    if 4 <= n <= 16 and all("0" <= c <= "9" or "a" <= c <= "f" for c in s):
+        return "HASH32" if n <= 8 else "HASH64"
+    return "STRING"
+
+
+def _simple_int(s):
+    i = 1 if s[0] == "-" else 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "." and i > 0:
+            return all(ch == "0" for ch in s[i + 1:])
+        if not "0" <= c <= "9":
+            return False
+        i += 1
+    return True
+
+
+def _simple_float(s):
+    dot = False
+    start = 1 if s[0] == "-" and len(s) > 1 else 0
+    for c in s[start:]:
+        if "0" <= c <= "9":
+            continue
+        if c == "." and not dot:
+            dot = True
+            continue
+        return False
+    return True
+
+
+def _schema_row(S, F, fn):
+    """The first row of a schema frame as texts, one per column of F."""
+    if not isinstance(S, Frame):
+        raise OpError(f"{fn}() expects a schema frame as second argument, got a {type_name(S)}")
+    if S.ncol != F.ncol:
+        raise OpError(f"{fn}(): mismatch in number of columns in frame and its schema "
+                      f"{F.ncol} != {S.ncol}")
+    if S.nrow < 1:
+        raise OpError(f"{fn}(): the schema frame has no rows")
+    return [S.str_cell(0, j) or "" for j in range(S.ncol)]
+
+
+def _set_null(col, vt, rows):
+    """A copy of a column with the given rows set to null (0 / false in typed columns)."""
+    col = col.copy()
+    if rows:
+        col[rows] = None if vt == "STRING" else 0
+    return col
+
+
+def _cell_text(F, i, j):
+    s = F.str_cell(i, j)
+    return s
+
+
+@builtin("dropInvalidType", "target, schema", rule=r_frame)
+def drop_invalid_type(F, S):
+    """Cells whose text does not look like their column's type in the schema row become null
+    (STRING columns are kept; booleans count as integers and floats)."""
+    F = _frame(F, "dropInvalidType")
+    schema = _schema_row(S, F, "dropInvalidType")
+    cols = []
+    for j in range(F.ncol):
+        sc = schema[j]
+        if "FP" in sc:
+            want = "FP"
+        elif "INT" in sc:
+            want = "INT"
+        elif "STRING" in sc:
+            cols.append(F.columns[j].copy())
+            continue
+        else:
+            want = sc
+        bad = []
+        for i in range(F.nrow):
+            s = _cell_text(F, i, j)
+            if s is None:
+                continue
+            t = java_is_type(s.strip().replace('"', "").lower())
+            if want not in t and not (t == "BOOLEAN" and want in ("INT", "FP")):
+                bad.append(i)
+        cols.append(_set_null(F.columns[j], F.schema[j], bad))
+    return Frame(cols, F.schema, F._names, nrow=F.nrow)
+
+
+@builtin("dropInvalidLength", "target, lengths", rule=r_frame)
+def drop_invalid_length(F, L):
+    """Cells longer than their column's maximum length (a 1 x ncol matrix; -1 = no limit)
+    become null."""
+    F = _frame(F, "dropInvalidLength")
+    if type(L).__name__ != "ndarray":
+        raise OpError(f"dropInvalidLength() expects a matrix of lengths, got a {type_name(L)}")
+    if L.shape[1] != F.ncol:
+        raise OpError("dropInvalidLength(): mismatch in number of columns in frame and "
+                      "corresponding feature-length vector")
+    cols = []
+    for j in range(F.ncol):
+        lim = float(L[0, j])
+        if lim == -1:
+            cols.append(F.columns[j].copy())
+            continue
+        lim = int(lim)
+        bad = [i for i, s in enumerate(F.column_strings(j)) if s is not None and len(s) > lim]
+        cols.append(_set_null(F.columns[j], F.schema[j], bad))
+    return Frame(cols, F.schema, F._names, nrow=F.nrow)
+
+
+@builtin("freplicate", "target, row", rule=r_frame)
+def freplicate(F, R):
+    """A frame of F's shape and schema with every row replaced by the one row of R."""
+    F = _frame(F, "freplicate")
+    R = _frame(R, "freplicate")
+    if R.ncol != F.ncol:
+        raise OpError("freplicate(): Mismatch number of columns")
+    if R.nrow > 1:
+        raise OpError("freplicate(): only supported single rows frames to replicate")
+    cols = []
+    for j in range(F.ncol):
+        vt = F.schema[j]
+        if R.nrow == 0:
+            v = None
+        else:
+            v = R.str_cell(0, j)
+        if vt == "STRING":
+            cols.append(Frame.column([v] * F.nrow, "STRING"))
+        else:
+            from ..runtime.frame import convert_strings
+            cols.append(convert_strings([v] * F.nrow, vt, "freplicate()", j))
+    return Frame(cols, F.schema, F._names, nrow=F.nrow)
+
+
+@builtin("valueSwap", "target, schema", rule=r_frame)
+def value_swap(F, S):
+    """SystemDS 3.4's valueSwap: every cell whose text does not fit its column's type in the
+    schema row is swapped with the cell of the first column in the same row (the trimmed,
+    unquoted, lower-cased text goes there). SystemDS's search for a better-fitting column
+    compares each text's length with swapped minimum/maximum column lengths and never
+    succeeds, so the first column it is; it also modifies its input frame in place, which dmlpy
+    does not. All columns must be STRING columns."""
+    F = _frame(F, "valueSwap")
+    if not isinstance(S, Frame):
+        raise OpError(f"valueSwap() expects a schema frame as second argument, got a {type_name(S)}")
+    schema = [re.sub(r"\d", "", S.str_cell(0, j) or "") for j in range(S.ncol)]
+    for j in range(F.ncol):
+        if F.schema[j] != "STRING":
+            raise OpError("valueSwap(): Length is only relevant if case is String (all columns "
+                          "must be STRING columns)")
+    if len(schema) < F.ncol:
+        raise OpError(f"valueSwap(): the schema has {len(schema)} columns but the frame has {F.ncol}")
+    cols = [c.copy() for c in F.columns]
+    best = 0
+    for i in range(F.ncol):
+        for r in range(F.nrow):
+            v = cols[i][r]
+            if v is None:
+                continue
+            text = v.strip().replace('"', "").lower()
+            t = java_is_type(text)
+            want = schema[i]
+            if want not in t and not (t == "BOOLEAN" and want in ("INT", "FP")) \
+                    and not ("INT" in t and want == "FP"):
+                cols[i][r] = cols[best][r]
+                cols[best][r] = text
+    return Frame(cols, F.schema, F._names, nrow=F.nrow)
+
+
+def _apply_cast(col, src, dst, j):
+    """SystemDS's Array.changeType: numbers to integers truncate, texts are parsed."""
+    from ..runtime.frame import cast_column
+    if src == dst:
+        return col.copy()
+    if dst in ("INT32", "INT64") and src in ("FP32", "FP64"):
+        c = np.where(np.isfinite(col), col, 0)
+        return np.trunc(c).astype(np.int64 if dst == "INT64" else np.int32)
+    if src == "STRING" and dst in ("INT32", "INT64"):
+        out = np.zeros(len(col), dtype=np.int64 if dst == "INT64" else np.int32)
+        for i, s in enumerate(col.tolist()):
+            if s is None or s == "":
+                continue
+            t = s.strip()
+            if re.fullmatch(r"[-+]?\d+(\.0*)?", t):
+                out[i] = int(t.split(".")[0])
+            elif t.lower() in ("true", "false", "t", "f"):
+                out[i] = 1 if t.lower()[0] == "t" else 0
+            else:
+                raise OpError(f"applySchema(): row {i + 1}, column {j + 1}: '{s}' is not a valid "
+                              f"{dst} value")
+        return out
+    try:
+        return cast_column(col, src, dst)
+    except OpError as e:
+        raise OpError(f"applySchema(): column {j + 1}: {e}") from None
+
+
+@builtin("applySchema", "target, schema", rule=r_frame)
+def apply_schema(F, S):
+    """F with its columns converted to the value types named in the schema frame's first row
+    (a `TYPE·n` entry is accepted; dmlpy's typed columns cannot hold nulls, so they become 0)."""
+    F = _frame(F, "applySchema")
+    if not isinstance(S, Frame):
+        raise OpError(f"applySchema() expects a schema frame as second argument, got a {type_name(S)}")
+    if S.ncol != F.ncol:
+        raise OpError(f"applySchema(): the schema has {S.ncol} columns but the frame has {F.ncol}")
+    from ..runtime.frame import norm_type
+    types = [norm_type((S.str_cell(0, j) or "").split(SEP)[0]) for j in range(S.ncol)]
+    cols = [_apply_cast(F.columns[j], F.schema[j], types[j], j) for j in range(F.ncol)]
+    return Frame(cols, types, F._names, nrow=F.nrow)
+
+
+# ============================================================== transformcolmap
+@builtin("transformcolmap", "target, spec", rule=r_matrix)
+def transformcolmap(target, spec):
+    """An ncol x 3 matrix mapping each input column (1-based id) to its first and last output
+    column after transformencode with `spec`; `target` is the metadata frame (dummycoded
+    columns take as many output columns as their metadata column has entries)."""
+    M = _frame(target, "transformcolmap")
+    sp = Spec(spec, M.names, "transformcolmap")
+    out = np.zeros((M.ncol, 3))
+    ni = 0
+    for j in range(M.ncol):
+        start = ni + 1
+        if j in sp.dummy:
+            # SystemDS reads the metadata column's number of distinct values; a frame that is
+            # not transformencode metadata (no token·code cells) has it unknown: -1
+            k = sum(1 for s in M.column_strings(j) if s is not None and SEP in s)
+            ni += k if k else -1
+        else:
+            ni += 1
+        out[j] = (j + 1, start, ni)
+    return out

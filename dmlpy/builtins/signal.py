@@ -362,10 +362,10 @@ def eval_list(name, args):
     rnames = _return_names(info)
     if rnames is not None and len(rnames) == 0:
         return DMLList([])
-    if rnames is None or len(rnames) == 1:
+    if rnames is not None and len(rnames) == 1:
         vals = [res]
     else:
-        vals = list(res)
+        vals = list(res) if isinstance(res, tuple) else [res]
     if rnames is None:
         return DMLList(vals)
     return DMLList(vals, rnames)

@@ -16,7 +16,6 @@ Naming: ``Wd`` is the image width (``W`` is the filter/weight matrix).
 """
 
 import numpy as np
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -589,7 +588,7 @@ def conv2d_backward_filter(X, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
         else:
             cv = _head(col, b * PQ)
             _parallel(_im2col, b * C, Hf * Wf * P * Q,
-                  X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
+                      X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
         gv = _head(dg, b * PQ)
         _gather_images(dout, n0, b, F, PQ, gv)
         if n0 == 0:
@@ -654,7 +653,8 @@ def max_pool(X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     if not X.any():  # SystemDS short-cuts an all-zero input to an all-zero result
         return np.zeros((N, C * P * Q))
     out = np.empty((N, C * P * Q))
-    _parallel(_pool, N * C, Hp * Wp * P * Q, X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, True, out)
+    _parallel(_pool, N * C, Hp * Wp * P * Q,
+              X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, True, out)
     return out
 
 
@@ -663,7 +663,8 @@ def avg_pool(X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     X, d = _pool_inputs('avg_pool', X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw)
     N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q = d
     out = np.empty((N, C * P * Q))
-    _parallel(_pool, N * C, Hp * Wp * P * Q, X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, False, out)
+    _parallel(_pool, N * C, Hp * Wp * P * Q,
+              X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, False, out)
     return out
 
 
