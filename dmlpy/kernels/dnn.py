@@ -83,41 +83,42 @@ def _qrange(kw, sw, pw, Q, Wd):
 
 
 @njit(cache=True, nogil=True)
-def _im2col(lo, hi, X, n0, B, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, col):
-    """col[c*Hf*Wf + kh*Wf + kw, b*P*Q + p*Q + q] = Xpad[n0+b, c, p*sh+kh, q*sw+kw].
+def _im2row(lo, hi, X, n0, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, rows):
+    """rows[b*P*Q + p*Q + q, c*Hf*Wf + kh*Wf + kw] = Xpad[n0+b, c, p*sh+kh, q*sw+kw].
 
-    X is the N x (C*H*W) batch, col is (C*Hf*Wf) x (B*P*Q); images n0..n0+B-1.
+    The transposed im2col: one row per output position; tasks are (b, p) pairs.
     """
     HW = H * Wd
-    PQ = P * Q
     KK = Hf * Wf
-    for bc in range(lo, hi):
-        b = bc // C
-        c = bc - b * C
-        xoff = c * HW
-        for kh in range(Hf):
-            for kw in range(Wf):
-                r = c * KK + kh * Wf + kw
-                qlo, qhi = _qrange(kw, sw, pw, Q, Wd)
-                woff = kw - pw
-                for p in range(P):
+    for bp in range(lo, hi):
+        b = bp // P
+        p = bp - b * P
+        for q in range(Q):
+            r = bp * Q + q
+            w0 = q * sw - pw
+            kwlo = 0
+            if w0 < 0:
+                kwlo = -w0
+            kwhi = Wf
+            if w0 + Wf > Wd:
+                kwhi = Wd - w0
+            if kwhi < kwlo:
+                kwhi = kwlo
+            for c in range(C):
+                for kh in range(Hf):
                     h = p * sh + kh - ph
-                    base = b * PQ + p * Q
+                    base = c * KK + kh * Wf
                     if h < 0 or h >= H:
-                        for q in range(Q):
-                            col[r, base + q] = 0.0
+                        for kw in range(Wf):
+                            rows[r, base + kw] = 0.0
                         continue
-                    xo = xoff + h * Wd + woff
-                    for q in range(qlo):
-                        col[r, base + q] = 0.0
-                    if sw == 1:
-                        for q in range(qlo, qhi):
-                            col[r, base + q] = X[n0 + b, xo + q]
-                    else:
-                        for q in range(qlo, qhi):
-                            col[r, base + q] = X[n0 + b, xo + q * sw]
-                    for q in range(qhi, Q):
-                        col[r, base + q] = 0.0
+                    xo = c * HW + h * Wd + w0
+                    for kw in range(kwlo):
+                        rows[r, base + kw] = 0.0
+                    for kw in range(kwlo, kwhi):
+                        rows[r, base + kw] = X[n0 + b, xo + kw]
+                    for kw in range(kwhi, Wf):
+                        rows[r, base + kw] = 0.0
 
 
 @njit(cache=True, nogil=True)
@@ -155,10 +156,10 @@ def _scatter_images(src, n0, B, F, PQ, dst):
     dst[n0:n0 + B].reshape(B, F, PQ)[...] = src.reshape(F, B, PQ).transpose(1, 0, 2)
 
 
-def _head(buf, cols):
-    """A C-contiguous rows x cols matrix over the start of buf (rows x >=cols):
-    keeps the kernels on one compiled (contiguous) signature for partial chunks."""
-    return buf.reshape(-1)[:buf.shape[0] * cols].reshape(buf.shape[0], cols)
+def _head(buf, nrows, ncols):
+    """A C-contiguous nrows x ncols matrix over the start of buf's memory (for a
+    partial last chunk); keeps the kernels on one compiled contiguous signature."""
+    return buf.reshape(-1)[:nrows * ncols].reshape(nrows, ncols)
 
 
 def _chunk(N, per_image):
@@ -545,20 +546,18 @@ def conv2d(X, W, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
         np.matmul(W, X.reshape(N, C, PQ), out=out.reshape(N, F, PQ))
         return out
     CKK = C * Hf * Wf
-    B = _chunk(N, CKK * PQ)
-    col = np.empty((CKK, B * PQ))
-    res = np.empty((F, B * PQ))
+    B = _chunk(N, (CKK + F) * PQ)
+    rows = np.empty((B * PQ, CKK))
+    res = np.empty((B * PQ, F))
+    WT = W.T
     for n0 in range(0, N, B):
         b = min(B, N - n0)
-        cv = _head(col, b * PQ)
-        _parallel(_im2col, b * C, Hf * Wf * P * Q,
-                  X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
-        if b == 1:
-            np.matmul(W, cv, out=out[n0].reshape(F, PQ))
-        else:
-            rv = _head(res, b * PQ)
-            np.matmul(W, cv, out=rv)
-            _scatter_images(rv, n0, b, F, PQ, out)
+        rv = _head(rows, b * PQ, CKK)
+        _parallel(_im2row, b * P, C * Hf * Wf * Q,
+                  X, n0, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, rv)
+        ov = _head(res, b * PQ, F)
+        np.matmul(rv, WT, out=ov)  # (b*PQ x CKK) @ (CKK x F): BLAS's faster orientation
+        out[n0:n0 + b].reshape(b, F, PQ)[...] = ov.reshape(b, PQ, F).transpose(0, 2, 1)
     return out
 
 
@@ -576,25 +575,23 @@ def conv2d_backward_filter(X, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     CKK = C * Hf * Wf
     pointwise = _is_pointwise(Hf, Wf, sh, sw, ph, pw)
     B = _chunk(N, (CKK + F) * PQ)
-    col = None if pointwise else np.empty((CKK, B * PQ))
+    rows = np.empty((B * PQ, CKK))
     dg = np.empty((F, B * PQ))
     dW = np.zeros((F, CKK))
     tmp = np.empty((F, CKK))
     for n0 in range(0, N, B):
         b = min(B, N - n0)
+        rv = _head(rows, b * PQ, CKK)
         if pointwise:
-            cv = np.empty((CKK, b * PQ))
-            _gather_images(X, n0, b, CKK, PQ, cv)
+            rv.reshape(b, PQ, CKK)[...] = X[n0:n0 + b].reshape(b, CKK, PQ).transpose(0, 2, 1)
         else:
-            cv = _head(col, b * PQ)
-            _parallel(_im2col, b * C, Hf * Wf * P * Q,
-                      X, n0, b, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, cv)
-        gv = _head(dg, b * PQ)
+            _parallel(_im2row, b * P, C * Hf * Wf * Q,
+                      X, n0, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, rv)
+        gv = _head(dg, F, b * PQ)
         _gather_images(dout, n0, b, F, PQ, gv)
-        if n0 == 0:
-            np.matmul(gv, cv.T, out=dW)
-        else:
-            np.matmul(gv, cv.T, out=tmp)
+        # dW += dout_chunk (F x b*PQ) @ rows (b*PQ x CKK)
+        np.matmul(gv, rv, out=dW if n0 == 0 else tmp)
+        if n0:
             dW += tmp
     return dW
 
@@ -622,11 +619,11 @@ def conv2d_backward_data(W, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     WT = W.T
     for n0 in range(0, N, B):
         b = min(B, N - n0)
-        cv = _head(col, b * PQ)
+        cv = _head(col, CKK, b * PQ)
         if b == 1:
             np.matmul(WT, dout[n0].reshape(F, PQ), out=cv)
         else:
-            gv = _head(dg, b * PQ)
+            gv = _head(dg, F, b * PQ)
             _gather_images(dout, n0, b, F, PQ, gv)
             np.matmul(WT, gv, out=cv)
         _parallel(_col2im, b * C, Hf * Wf * P * Q,
