@@ -38,9 +38,16 @@ ATOL = 1e-11          # toString(..., decimal=12) rounds at 1e-12
 SECTION = re.compile(r'^print\("## ([\w./-]+)"\)\s*$', re.M)
 
 # sections that dmlpy cannot run yet: name -> reason (kept in step with the coverage table)
+ROW_INDEX = "dmlpy rejects the one-index row indexing M[i] of a matrix ({})"
 KNOWN_DMLPY_FAILURES = {
     "gelu": "dmlpy has no builtin constant `pi` (gelu.dml: sqrt(2 / pi))",
-    "embedding": "dmlpy rejects single-index row indexing M[i] of a matrix (embedding.dml: indices[i])",
+    "embedding": ROW_INDEX.format("embedding.dml: indices[i]"),
+    "attention": ROW_INDEX.format("attention.dml"),
+    "multi_attention": ROW_INDEX.format("multi_attention.dml: K_norm_b[head]"),
+    "bert_layer": ROW_INDEX.format("via multi_attention.dml") + "; gelu.dml needs `pi`",
+    "scaled_gd": ROW_INDEX.format("scaled_gd.dml: S_diag[1:r]"),
+    "max_pool2d": "dmlpy rejects matrix * 1x1-matrix (max_pool2d.dml: max_val_ind * dout[n, k]); "
+                  "SystemDS broadcasts a 1x1 right operand",
 }
 
 
@@ -116,21 +123,23 @@ def workdir(tmp_path_factory):
 
 
 def run_reference(workdir, name, text):
+    """(ok, stdout) of the reference on a driver text; cached on disk by content."""
     key = hashlib.sha256((name + "\0" + text).encode()).hexdigest()[:20]
     store = REF_HOME / "porting" / f"{Path(name).stem}-{key}.out"
     if store.exists():
-        return store.read_text()
+        out = store.read_text()
+        return not out.startswith("#FAILED\n"), out.removeprefix("#FAILED\n")
     f = workdir / f"ref_{name}"
     f.write_text(text)
     r = subprocess.run([str(SYSDS), "-f", f.name], cwd=workdir, capture_output=True, text=True,
                        timeout=900)
     out = r.stdout
-    assert r.returncode == 0 and "An Error Occurred" not in out, \
-        f"the reference failed on {name}:\n{out[-3000:]}\n{r.stderr[-3000:]}"
-    assert "## end" in out, f"the reference did not finish {name}:\n{out[-3000:]}"
+    ok = r.returncode == 0 and "An Error Occurred" not in out and "## end" in out
+    if not ok:
+        out = out + "\n" + r.stderr[-3000:]
     store.parent.mkdir(parents=True, exist_ok=True)
-    store.write_text(out)
-    return out
+    store.write_text(("" if ok else "#FAILED\n") + out)
+    return ok, out
 
 
 def run_dmlpy(workdir, fname, text):
@@ -142,28 +151,39 @@ def run_dmlpy(workdir, fname, text):
 
 
 def results(workdir, driver):
-    """(reference sections, dmlpy sections, dmlpy errors by section) of one driver, cached."""
+    """Per driver, cached: (reference sections, reference errors, dmlpy sections, dmlpy errors).
+    An engine that fails on the whole driver is run again section by section (preamble + section)."""
     if driver in _cache:
         return _cache[driver]
     text = (DRIVERS / driver).read_text()
-    ref = parse_sections(run_reference(workdir, driver, text))
+    pre, secs = split_driver(text)
+    secs = [(n, b) for n, b in secs if n != "end"]
+    stem = Path(driver).stem
+
+    ok, out = run_reference(workdir, driver, text)
+    ref_err = {}
+    if ok:
+        ref = parse_sections(out)
+    else:
+        ref = {}
+        for name, body in secs:
+            ok1, out1 = run_reference(workdir, f"{stem}_{name}.dml", pre + body + 'print("## end")\n')
+            ref[name] = parse_sections(out1).get(name, [])
+            if not ok1:
+                ref_err[name] = out1[-1500:]
+
     rc, out, err = run_dmlpy(workdir, f"dmlpy_{driver}", text)
     errors = {}
     if rc == 0 and "## end" in out:
         mine = parse_sections(out)
     else:
-        # one section at a time: preamble + section
-        pre, secs = split_driver(text)
         mine = {}
         for name, body in secs:
-            if name == "end":
-                continue
-            rc, out, err = run_dmlpy(workdir, f"dmlpy_{Path(driver).stem}_{name}.dml", pre + body)
-            got = parse_sections(out)
+            rc, out, err = run_dmlpy(workdir, f"dmlpy_{stem}_{name}.dml", pre + body)
+            mine[name] = parse_sections(out).get(name, [])
             if rc != 0:
                 errors[name] = (err.strip() or out.strip())[-1500:]
-            mine[name] = got.get(name, [])
-    _cache[driver] = (ref, mine, errors)
+    _cache[driver] = (ref, ref_err, mine, errors)
     return _cache[driver]
 
 
@@ -220,10 +240,12 @@ def test_every_library_file_is_covered():
 @pytest.mark.parametrize("driver,section", driver_sections(),
                          ids=[f"{d[:-4]}:{s}" for d, s in driver_sections()])
 def test_section_agrees_with_reference(workdir, driver, section):
-    ref, mine, errors = results(workdir, driver)
-    assert section in ref, f"the reference printed no section {section}"
-    assert ref[section], f"the reference printed nothing in section {section}"
-    known = KNOWN_DMLPY_FAILURES.get(section.split("/")[0])
+    ref, ref_err, mine, errors = results(workdir, driver)
+    if section in ref_err:
+        pytest.skip(f"the reference itself fails on {section}: "
+                    + " ".join(ref_err[section].split())[-300:])
+    assert ref.get(section), f"the reference printed nothing in section {section}"
+    known = KNOWN_DMLPY_FAILURES.get(section)
     if section in errors:
         if known:
             pytest.xfail(known)

@@ -50,6 +50,7 @@ CASES = [
     ("s = 0\nfor (i in 1:3) { s = s + i }\nprint(i)", "3"),
     ("print(-0.0); a = -0.0; print(a); print(1e308 * 10 - 1e308 * 10)", "-0.0\n-0.0\nNaN"),
     ("print(toString(matrix(-0.0001, rows=1, cols=1)))", "-0.000\n"),
+    ("print(toString(matrix(0, rows=1, cols=2) * -1))", "0.000 0.000\n"),
     ("print(toString(matrix(1/0, rows=1, cols=2))); print(toString(matrix(0/0, rows=1, cols=2)))",
      "Infinity Infinity\n\nNaN NaN\n"),
     ("X = matrix(1, rows=2, cols=2); print(as.scalar(X[1,1]) == 1); print(sum(X) + nrow(X)); "

@@ -62,7 +62,13 @@ _COL_BUDGET = 1 << 22  # doubles (32 MiB)
 
 
 # ==========================================================================
-# im2col / col2im
+# im2row / col2im
+#
+# conv2d and conv2d_backward_filter unfold a chunk of images into a
+# (b*P*Q) x (C*Hf*Wf) matrix (one row per output position), which puts the
+# forward GEMM in the orientation BLAS runs fastest here; conv2d_backward_data
+# multiplies W^T (C*Hf*Wf x F) by the dout chunk (F x b*P*Q) and folds the
+# columns back with col2im.
 # ==========================================================================
 
 @njit(cache=True)
@@ -149,11 +155,6 @@ def _col2im(lo, hi, col, n0, B, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, dX):
 def _gather_images(src, n0, B, F, PQ, dst):
     """dst[f, b*PQ + j] = src[n0+b, f*PQ + j]   (N x F*PQ  ->  F x B*PQ)."""
     dst.reshape(F, B, PQ)[...] = src[n0:n0 + B].reshape(B, F, PQ).transpose(1, 0, 2)
-
-
-def _scatter_images(src, n0, B, F, PQ, dst):
-    """dst[n0+b, f*PQ + j] = src[f, b*PQ + j]   (F x B*PQ  ->  N x F*PQ)."""
-    dst[n0:n0 + B].reshape(B, F, PQ)[...] = src.reshape(F, B, PQ).transpose(1, 0, 2)
 
 
 def _head(buf, nrows, ncols):

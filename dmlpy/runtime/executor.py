@@ -25,7 +25,7 @@ def dynamic_eval(name, *args):
     if len(args) == 1 and isinstance(args[0], DMLList):
         args = tuple(args[0].values)
     if name in table:
-        fn, ptypes = table[name]
+        fn, ptypes, _ = table[name]
         from . import ops
         conv = {"double": ops.param_double, "int": ops.param_int, "boolean": ops.param_bool}
         args = [conv[t.vt](a) if t.dt == "scalar" and t.vt in conv else a for a, t in zip(args, ptypes)]
@@ -95,7 +95,7 @@ class Program:
         ns.update(gen.consts)
         self.code = compile(source, GENERATED, "exec")
         exec(self.code, ns)
-        ns["__dml_functions__"] = {f.display: (ns[f.pyname], f.ptypes) for f in gen.a.functions}
+        ns["__dml_functions__"] = {f.display: (ns[f.pyname], f.ptypes, f) for f in gen.a.functions}
         if stats is not None:
             for name in list(ns):
                 fn = ns[name]

@@ -63,7 +63,7 @@ def _matrix_text(X, rows, cols, decimal, sparse, sep, linesep) -> str:
                     out.append(f"{i + 1}{sep}{j + 1}{sep}{fixed(float(row[j]), decimal)}{linesep}")
         return "".join(out)
     import numpy as np
-    block = X[:nr, :nc]
+    block = X[:nr, :nc] + 0.0  # SystemDS prints an exact -0.0 cell as 0.000 (but -0.0001 as -0.000)
     if np.isfinite(block).all():
         fmt = "%." + str(decimal) + "f"
         for row in block.tolist():
