@@ -51,6 +51,8 @@ CASES = [
     ("print(-0.0); a = -0.0; print(a); print(1e308 * 10 - 1e308 * 10)", "-0.0\n-0.0\nNaN"),
     ("print(toString(matrix(-0.0001, rows=1, cols=1)))", "-0.000\n"),
     ("print(toString(matrix(0, rows=1, cols=2) * -1))", "0.000 0.000\n"),
+    ('print(toString(frame(["a", "b", "c", "d"], rows=2, cols=2)))',
+     "# FRAME: nrow = 2, ncol = 2\n# C1 C2\n# STRING STRING\na b\nc d\n"),
     ("print(toString(matrix(1/0, rows=1, cols=2))); print(toString(matrix(0/0, rows=1, cols=2)))",
      "Infinity Infinity\n\nNaN NaN\n"),
     ("X = matrix(1, rows=2, cols=2); print(as.scalar(X[1,1]) == 1); print(sum(X) + nrow(X)); "

@@ -10,6 +10,7 @@ import numpy as np
 from .. import types as T
 from ..errors import OpError
 from ..runtime.frame import Frame, detect_string, double_str, parse_double
+from ..runtime.format import tostr
 from ..runtime.values import DMLList, type_name
 from .registry import builtin, r_frame, r_matrix
 
@@ -601,3 +602,25 @@ def transformcolmap(target, spec):
             ni += 1
         out[j] = (j + 1, start, ni)
     return out
+
+
+@builtin("frame", "data, rows=?, cols=?, schema=?", rule=lambda ts, a: T.FRAME_T)
+def frame(data, rows, cols, schema):
+    """frame(["a", "b", ...] | value, rows=, cols=[, schema="STRING,INT64,..."]): a frame filled row
+    by row from the values (a single value fills every cell); columns are STRING unless a schema
+    is given."""
+    from ..runtime.frame import Frame
+    vals = data.values if isinstance(data, DMLList) else [data]
+    r = len(vals) if rows is None and cols is None else rows
+    if r is None:
+        r = -(-len(vals) // int(cols))
+    c = int(cols) if cols is not None else max(1, -(-len(vals) // int(r)))
+    r = int(r)
+    if len(vals) not in (1, r * c):
+        raise OpError(f"frame(): {len(vals)} values do not fill {r}x{c} cells")
+    texts = [tostr(v) for v in vals]
+    cells = [[texts[0] if len(texts) == 1 else texts[i * c + j] for j in range(c)] for i in range(r)]
+    types = [t.strip() for t in schema.split(",")] if schema else ["STRING"] * c
+    if len(types) != c:
+        raise OpError(f"frame(): the schema names {len(types)} types for {c} columns")
+    return Frame.from_strings(cells, types)

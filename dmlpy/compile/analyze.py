@@ -220,8 +220,8 @@ class Analysis:
         if isinstance(e, ast.VectorLit):
             for item in e.items:
                 t = self.expr(item, env, mod)
-                if t.known and not (t.is_scalar and t.vt != T.STRING_VT):
-                    self.error(item.span, f"a [..] list holds numbers, not {an(t)}")
+                if t.known and not t.is_scalar:
+                    self.error(item.span, f"a [..] list holds scalars, not {an(t)}")
             return T.LIST_T
         if isinstance(e, ast.CmdArg):
             if e.name not in self.cmdargs:
