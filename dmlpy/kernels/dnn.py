@@ -148,8 +148,12 @@ def _col2im(lo, hi, col, n0, B, C, H, Wd, Hf, Wf, sh, sw, ph, pw, P, Q, dX):
                         continue
                     base = b * PQ + p * Q
                     xo = xoff + h * Wd + woff
-                    for q in range(qlo, qhi):
-                        dX[n0 + b, xo + q * sw] += col[r, base + q]
+                    if sw == 1:
+                        for q in range(qlo, qhi):
+                            dX[n0 + b, xo + q] += col[r, base + q]
+                    else:
+                        for q in range(qlo, qhi):
+                            dX[n0 + b, xo + q * sw] += col[r, base + q]
 
 
 def _gather_images(src, n0, B, F, PQ, dst):
