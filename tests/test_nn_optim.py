@@ -334,7 +334,7 @@ perturbed = function(list[unknown] model, int i, int r, int c, double d) return 
     if (j == i) {
       P[r, c] = as.scalar(P[r, c]) + d
     }
-    m2 = as.list(append(m2, P))
+    m2 = append(m2, P)
   }
 }
 h = 1e-5

@@ -143,6 +143,13 @@ def test_default_and_named_arguments(dml_out):
     assert dml_out(src).split() == ["x12.0", "x13.0", "y42.0", "z52.0"]
 
 
+def test_positional_argument_after_named_ones(dml_out):
+    """The positional argument fills the first parameter not named (SystemDS's resnet.dml relies on it)."""
+    src = "f = function(int D, int M, int seed = -1) return (string s) { s = D + \" \" + M + \" \" + seed }\n" \
+          "print(f(D=5, M=3, 7))"
+    assert dml_out(src).strip() == "5 3 7"
+
+
 def test_multi_return_and_lists(dml_out):
     src = """
     g = function(int n) return (int a, list[unknown] b) { a = n * 2; b = list(n, "s", matrix(n, rows=1, cols=2)) }

@@ -593,7 +593,12 @@ def is_infinite(x):
 # ------------------------------------------------------------------ lists
 @builtin("as.list", "target", rule=r_list)
 def as_list(x):
-    return x if isinstance(x, DMLList) else DMLList([x])
+    """A list as is; a one-element list holding a list (as L[i] gives) is that inner list."""
+    if isinstance(x, DMLList):
+        if len(x) == 1 and isinstance(x.values[0], DMLList):
+            return x.values[0]
+        return x
+    return DMLList([x])
 
 
 @builtin("remove", "target, pos", rule=lambda ts, a: (T.LIST_T, T.LIST_T), nret=2)

@@ -18,6 +18,7 @@ from .modules import Function, Loader, Module
 REL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 LOGIC_OPS = {"&", "|"}
 SPECIAL_CALLS = {"ifdef", "exists", "eval"}
+CONSTANTS = {"pi": 3.141592653589793}
 
 
 class Const(ast.Expr):
@@ -59,6 +60,7 @@ class Analysis:
         self.final_env: dict = {}
         self.function_env: dict[int, dict] = {}   # id(Function) -> variable types at its end
         self.plus_eq: dict[int, ast.Name] = {}     # id(Assign with +=) -> its left operand
+        self.constants: dict[int, float] = {}      # id(Name) -> value of a builtin constant (pi)
 
     # ------------------------------------------------------------------ driver
     def run(self):
@@ -214,8 +216,12 @@ class Analysis:
             return const_type(e.value)
         if isinstance(e, ast.Name):
             if e.name not in env:
+                if e.name in CONSTANTS:  # builtin constants, unless a variable of that name exists
+                    self.constants[id(e)] = CONSTANTS[e.name]
+                    return T.DOUBLE
                 self._undefined(e.name, e.span, env)
                 return T.UNKNOWN
+            self.constants.pop(id(e), None)
             return env[e.name]
         if isinstance(e, ast.VectorLit):
             for item in e.items:
@@ -262,8 +268,6 @@ class Analysis:
             if t.dt == T.SCALAR:
                 self.error(e.span, f"cannot index {an(t)} scalar")
                 return T.UNKNOWN
-            if t.dt == T.MATRIX and not e.two_d:
-                self.error(e.span, "a matrix is indexed with two dimensions: X[i, j], X[i, ], X[, j]")
             return t if t.dt != T.MATRIX else T.MATRIX_T
         self.error(e.span, f"unsupported expression {type(e).__name__}")
         return T.UNKNOWN
@@ -396,30 +400,32 @@ class Analysis:
         return None
 
     def _slots(self, pnames: list, c: ast.Call, who: str) -> tuple[list, bool]:
-        """Positional arguments fill parameters in order, then named ones by name."""
+        """Named arguments take their parameters; positional ones then fill the remaining
+        parameters in order (so `init(D=5, M=3, seed)` passes seed as the third)."""
         slots: list = [None] * len(pnames)
-        npos, ok = 0, True
+        ok = True
         for a in c.args:
             if a.name is None:
-                if npos >= len(pnames):
-                    given = sum(1 for x in c.args if x.name is None)
-                    self.error(c.span, f"wrong number of arguments: {who} takes {len(pnames)} "
-                               f"argument(s) but {given} were given")
-                    ok = False
-                    break
-                slots[npos] = a.value
-                npos += 1
-            elif a.name not in pnames:
+                continue
+            if a.name not in pnames:
                 close = difflib.get_close_matches(a.name, pnames, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.error(a.span, f"{who} has no parameter named '{a.name}'{hint}; its parameters "
                            f"are: {', '.join(pnames) or 'none'}")
                 ok = False
-            else:
-                i = pnames.index(a.name)
-                if slots[i] is not None:
-                    self.error(a.span, f"argument '{a.name}' of {who} is given twice")
-                slots[i] = a.value
+                continue
+            i = pnames.index(a.name)
+            if slots[i] is not None:
+                self.error(a.span, f"argument '{a.name}' of {who} is given twice")
+            slots[i] = a.value
+        free = [i for i in range(len(pnames)) if slots[i] is None]
+        positional = [a for a in c.args if a.name is None]
+        if len(positional) > len(free):
+            self.error(c.span, f"wrong number of arguments: {who} takes {len(pnames)} argument(s) "
+                       f"but {len(positional) + len(pnames) - len(free)} were given")
+            ok = False
+        for i, a in zip(free, positional):
+            slots[i] = a.value
         return slots, ok
 
     def _bind_function(self, f: Function, c: ast.Call, env, mod):

@@ -230,7 +230,7 @@ class CodeGen:
         tt = self.ty(ix)
         value = self.ex(s.value)
         name = repr(f"'{s.name}'")
-        if tt.dt == T.MATRIX and ix.two_d:
+        if tt.dt == T.MATRIX:  # X[i] = v (one index) assigns rows, as X[i, ] = v
             if self._single(ix.rows) and self._single(ix.cols):
                 code = f"{self.h('_setcell')}({var}, {self.ex(ix.rows.lo)}, {self.ex(ix.cols.lo)}, {value}, {name})"
             else:
@@ -264,6 +264,8 @@ class CodeGen:
         if isinstance(e, Const):
             return self.const(e.value)
         if isinstance(e, ast.Name):
+            if id(e) in self.a.constants:
+                return self.const(self.a.constants[id(e)])
             return pyvar(e.name)
         if isinstance(e, ast.CmdArg):
             return self.const(self.a.cmdargs[e.name])
@@ -331,7 +333,7 @@ class CodeGen:
         t = self.ty(e.target)
         x = self.ex(e.target)
         name = repr(f"'{e.target.name}'") if isinstance(e.target, ast.Name) else repr("the matrix")
-        if t.dt == T.MATRIX and e.two_d:
+        if t.dt == T.MATRIX:  # X[i] (one index) selects rows, as X[i, ]
             code = f"{self.h('_get')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {name})"
         else:
             code = f"{self.h('_idx')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {e.two_d}, {name})"

@@ -28,8 +28,8 @@ def _check_shapes(op, a, b):
         return
     ra, ca = a.shape
     rb, cb = b.shape
-    if (rb == 1 and cb == ca) or (cb == 1 and rb == ra):
-        return  # right operand is a row or column vector: broadcast
+    if (rb == 1 and cb == ca) or (cb == 1 and rb == ra) or (rb == 1 and cb == 1):
+        return  # right operand is a row or column vector, or 1x1: broadcast
     raise OpError(f"mismatch in dimensions for operation '{op}': the left operand is "
                   f"{shape_str(a)} and the right operand is {shape_str(b)} (a vector broadcasts "
                   "only as the right operand)")

@@ -341,9 +341,7 @@ def loop_range(a, b, step):
 
 
 def index_get(t, rlo, rhi, clo, chi, two_d, name="the value"):
-    if _is_arr(t):
-        if not two_d:
-            raise OpError(f"{name} is a matrix: index it with two dimensions, X[i, j]")
+    if _is_arr(t):  # X[i] (one index) selects rows, as X[i, ]
         return M().get(t, rlo, rhi, clo, chi, name)
     if isinstance(t, DMLList):
         if two_d:
@@ -361,8 +359,6 @@ def index_get(t, rlo, rhi, clo, chi, two_d, name="the value"):
 
 def index_set(t, rlo, rhi, clo, chi, two_d, v, name="the value"):
     if _is_arr(t):
-        if not two_d:
-            raise OpError(f"{name} is a matrix: index it with two dimensions, X[i, j]")
         return M().set_region(t, rlo, rhi, clo, chi, v, name)
     if isinstance(t, DMLList):
         if two_d or rlo is None or rhi is not None:

@@ -4,7 +4,8 @@ Needs the optional packages:  pip install scikit-learn matplotlib   (matplotlib 
 
     python examples/lars_digits/run.py             # the full study (a few minutes on 2 cores)
     python examples/lars_digits/run.py --sweep     # the learning-rate / trust sweep at the largest batch
-    python examples/lars_digits/run.py --quick     # smoke run: 1 seed, batches 16 and 1024, 3 epochs
+    python examples/lars_digits/run.py --quick     # smoke run: 1 seed, batches 16 and 1024, 3 epochs,
+                                                   # writes to a temporary folder (a few seconds)
 
 The 1797 8x8 digit images are scaled to [0, 1] and split 1347/450 (stratified, fixed). A LeNet-shaped
 small CNN (small_cnn.dml next to this file: conv3x3x8-pool-conv3x3x16-pool-fc64-fc10) is trained for the
@@ -25,6 +26,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -88,8 +90,11 @@ def sweep(a, train):
     for lr in (0.025, 0.05, 0.1, 0.2, 0.4):
         show(f"sgd_momentum lr {lr:6.3g} (base {lr / np.sqrt(b / 16):.4g})", "sgd_momentum", lr, "constant",
              0.0, 0.0)
-    for trust in (0.005, 0.02, 0.05, 0.1):
-        for lr in (0.125, 0.25, 0.5, 1, 2, 4):
+    grid = {0.005: (0.125, 0.25, 0.5, 1, 2, 4), 0.02: (0.125, 0.25, 0.5, 1, 2, 4),
+            0.05: (0.125, 0.25, 0.5, 1, 2, 4), 0.1: (0.125, 0.25, 0.5, 1, 2, 4),
+            0.2: (0.0625, 0.125, 0.25, 0.5), 0.5: (0.025, 0.05, 0.1)}
+    for trust, lrs in grid.items():
+        for lr in lrs:
             show(f"lars trust {trust:5.3f} lr {lr:6.3g} (base {lr * 16 / b:.4g})", "lars", lr, "poly", 1.0,
                  trust)
 
@@ -99,13 +104,14 @@ def main():
     ap.add_argument("--batches", default="16,64,256,1024")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--sgd-lr", type=float, default=0.05, help="SGD's rate at batch 16")
-    ap.add_argument("--lars-lr", type=float, default=0.0625, help="LARS's rate at batch 16")
-    ap.add_argument("--trust", type=float, default=0.02, help="LARS trust coefficient")
+    ap.add_argument("--sgd-lr", type=float, default=0.00625, help="SGD's rate at batch 16")
+    ap.add_argument("--lars-lr", type=float, default=0.001953125, help="LARS's rate at batch 16")
+    ap.add_argument("--trust", type=float, default=0.2, help="LARS trust coefficient")
     ap.add_argument("--sweep", action="store_true", help="only run the tuning sweep at the largest batch")
     ap.add_argument("--sweep-seeds", type=int, default=3, help="seeds per setting in --sweep")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 seed, batches 16 and 1024, 3 epochs")
-    ap.add_argument("--out", default=str(HERE), help="folder for results.csv and accuracy_vs_batch.png")
+    ap.add_argument("--out", default=None, help="folder for results.csv and accuracy_vs_batch.png "
+                    "(default: next to this file; with --quick a temporary folder)")
     a = ap.parse_args()
     batches = [int(b) for b in a.batches.split(",")]
     seeds = list(range(1, a.seeds + 1))
@@ -127,7 +133,11 @@ def main():
                 print(f"batch {b:5d} {opt:12s} seed {s}: top-1 {top1:.4f}  loss {loss:.4f}  "
                       f"{secs:.1f} s  (lr {lr:.4g})", flush=True)
     print(f"total {time.time() - t0:.0f} s")
-    out = Path(a.out)
+    if a.out is None:
+        # a smoke run must not overwrite the study's results.csv and accuracy_vs_batch.png
+        out = Path(tempfile.mkdtemp(prefix="lars_digits_quick_")) if a.quick else HERE
+    else:
+        out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "results.csv", "w", newline="") as f:
         w = csv.writer(f)
