@@ -47,7 +47,9 @@ KNOWN_DMLPY_FAILURES = {
                "loses some contributions (neither accumulates); conv1/conv2 gradients differ",
     **{f"resnet{n}": "forward agrees; backward goes through the stem's overlapping 3x3/2 max-pool, where "
                      "SystemDS's max_pool_backward drops some windows' gradients (see alexnet)"
-       for n in (18, 34, 50)},
+       for n in (18, 50)},
+    "resnet34": "forward agrees to 1.3e-9 relative, just past the 1e-9 tolerance: summation order "
+                "(BLAS vs SystemDS's loops) accumulated through 34 layers",
 }
 
 
