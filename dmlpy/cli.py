@@ -39,9 +39,12 @@ def _split_rest(rest):
 @click.option("-s", "text", metavar="TEXT", help="Run DML given as text, e.g. -s \"print(1+1)\".")
 @click.option("--stats", is_flag=True, help="Print time and count per operation, heaviest first.")
 @click.option("--explain", is_flag=True, help="Print the compiled program before running it.")
+@click.option("--builtin-path", "builtin_path", multiple=True, metavar="DIR",
+              help="A folder of DML-bodied builtins (<name>.dml), searched before dmlpy's own, e.g. "
+                   "SystemDS's scripts/builtin. Repeatable; DMLPY_BUILTIN_PATH does the same.")
 @click.version_option(__version__, "--version", prog_name="dmlpy")
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
-def main(file_, text, stats, explain, rest):
+def main(file_, text, stats, explain, builtin_path, rest):
     """Run a DML (Apache SystemDS) script.
 
     \b
@@ -57,6 +60,9 @@ def main(file_, text, stats, explain, rest):
         raise click.UsageError("no script given (dmlpy SCRIPT.dml, -f SCRIPT.dml or -s TEXT)")
     args = {str(i + 1): v for i, v in enumerate(pos)}
     args.update(named)
+    if builtin_path:
+        old = os.environ.get("DMLPY_BUILTIN_PATH")
+        os.environ["DMLPY_BUILTIN_PATH"] = os.pathsep.join(list(builtin_path) + ([old] if old else []))
     sys.exit(run_cli(path, text, args, stats, explain))
 
 

@@ -51,3 +51,13 @@ def test_shipped_scripts_are_found_from_anywhere(tmp_path):
             'print(toString(relu::forward(X)))', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("0.000 2.000")
+
+
+def test_builtin_path_option(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "triple.dml").write_text("triple = function(double x) return (double y) { y = 3 * x }\n")
+    r = cli("--builtin-path", str(lib), "-s", "print(triple(2))")
+    assert r.returncode == 0 and r.stdout == "6.0\n", r.stderr
+    r = cli("-s", "print(triple(2))")
+    assert r.returncode == 1 and "unknown function 'triple'" in r.stderr
