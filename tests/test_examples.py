@@ -44,3 +44,18 @@ def test_optimizers_example_prints_the_summary(tmp_path):
     names = [l.split("|")[0].strip() for l in table[1:] if "|" in l]
     assert names == ["sgd", "sgd_momentum", "adam", "lars", "lamb", "tvlars"]
     assert "best: top-1 " in stdout and ", time " in stdout
+
+
+def test_lars_digits_quick_run():
+    """The real-data study's smoke run (scikit-learn is an optional dependency)."""
+    import importlib.util
+    import subprocess
+    import sys
+    from pathlib import Path
+    if importlib.util.find_spec("sklearn") is None:
+        import pytest
+        pytest.skip("scikit-learn is not installed")
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, str(root / "examples" / "lars_digits" / "run.py"), "--quick"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
