@@ -36,6 +36,7 @@ class Builtin:
 
 
 REGISTRY: dict[str, Builtin] = {}
+IMPL_NAMES: dict = {}   # code object of an implementation -> DML name (for error messages)
 
 
 def _literal(text: str):
@@ -76,6 +77,9 @@ def builtin(name: str, params: str = "", rule=None, nret: int = 1, doc: str = ""
                     extra.pop("min_args", min_args), doc or (impl.__doc__ or "").strip().split("\n")[0],
                     pure=pure, aliases=aliases, extra=extra)
         REGISTRY[name] = b
+        code = getattr(impl, "__code__", None)
+        if code is not None:
+            IMPL_NAMES.setdefault(code, name)
         for a in aliases:
             REGISTRY[a] = b
         return impl

@@ -120,7 +120,7 @@ class Program:
         except KeyboardInterrupt:
             raise
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
-            raise self._locate(DMLRuntimeError(_message(e)), e) from None
+            raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
 
     # ------------------------------------------------------------------ error locations
     def _locate(self, err: DMLError, exc: BaseException) -> DMLError:
@@ -171,9 +171,29 @@ class Program:
         return None
 
 
-def _message(e: BaseException) -> str:
+def _failing_builtin(e: BaseException):
+    """(DML name, argument values) of the builtin whose implementation raised `e`, if any."""
+    from ..builtins.registry import IMPL_NAMES
+    tb, found = e.__traceback__, None
+    while tb is not None:
+        name = IMPL_NAMES.get(tb.tb_frame.f_code)
+        if name is not None:
+            code = tb.tb_frame.f_code
+            args = [tb.tb_frame.f_locals.get(v) for v in code.co_varnames[:code.co_argcount]]
+            found = (name, args)
+        tb = tb.tb_next
+    return found
+
+
+def _message(e: BaseException, builtin=None) -> str:
     if isinstance(e, OpError):
         return str(e)
+    if builtin is not None and isinstance(e, (TypeError, ValueError, AttributeError, IndexError,
+                                              KeyError, ZeroDivisionError, OverflowError)):
+        from .values import type_name
+        name, args = builtin
+        kinds = ", ".join(type_name(a) for a in args if a is not None)
+        return f"{name}(): invalid arguments ({kinds}): {e}"
     if isinstance(e, (UnboundLocalError, NameError)):
         m = re.search(r"'v_([A-Za-z0-9_]+)'", str(e))
         if m:
