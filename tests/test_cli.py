@@ -61,3 +61,16 @@ def test_builtin_path_option(tmp_path):
     assert r.returncode == 0 and r.stdout == "6.0\n", r.stderr
     r = cli("-s", "print(triple(2))")
     assert r.returncode == 1 and "unknown function 'triple'" in r.stderr
+
+
+def test_packaging_ships_every_dml_file():
+    """pyproject's package-data globs (dmlpy._scripts) reach every .dml file under scripts/."""
+    import re
+    text = (ROOT / "pyproject.toml").read_text()
+    globs = re.search(r'"dmlpy._scripts" = \[([^\]]*)\]', text).group(1)
+    depth = max(g.count("/") for g in re.findall(r'"([^"]+)"', globs))
+    files = list((ROOT / "scripts").rglob("*.dml"))
+    assert files
+    for f in files:
+        assert len(f.relative_to(ROOT / "scripts").parts) - 1 <= depth, f
+    assert '"dmlpy._grammar" = ["*.lark"]' in text
