@@ -85,6 +85,14 @@ def run_cli(path, text, args, stats=False, explain=False) -> int:
             raise
         sys.stderr.write(e.render() + "\n")
         return 1
+    except Exception as e:  # noqa: BLE001 - a bug in dmlpy itself: one line, no traceback
+        sys.stdout.flush()
+        if os.environ.get("DMLPY_DEBUG") == "1":
+            raise
+        where = path or "<string>"
+        sys.stderr.write(f"{where}: error: internal error in dmlpy ({type(e).__name__}: {e}); "
+                         "rerun with DMLPY_DEBUG=1 for the traceback\n")
+        return 1
     finally:
         sys.stdout.flush()
         if st is not None:
