@@ -79,6 +79,9 @@ def run_cli(path, text, args, stats=False, explain=False) -> int:
             from .compile.explain import explain as render
             sys.stdout.write(render(program))
         program()
+    except BrokenPipeError:  # the reader went away (dmlpy x.dml | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except DMLError as e:
         sys.stdout.flush()
         if os.environ.get("DMLPY_DEBUG") == "1":
@@ -94,7 +97,10 @@ def run_cli(path, text, args, stats=False, explain=False) -> int:
                          "rerun with DMLPY_DEBUG=1 for the traceback\n")
         return 1
     finally:
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         if st is not None:
             sys.stderr.write(st.report() + "\n")
     return 0

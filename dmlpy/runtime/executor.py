@@ -117,7 +117,7 @@ class Program:
             return self.main(*inputs)
         except DMLError as e:
             raise self._locate(e, e) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BrokenPipeError):
             raise
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
             raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
