@@ -14,9 +14,6 @@ from typing import Callable
 
 from .. import types as T
 
-REQUIRED = object()
-
-
 @dataclass
 class Builtin:
     name: str
@@ -116,7 +113,6 @@ def r_const(t):
     return lambda types, args: t
 
 
-r_double = r_const(T.DOUBLE)
 r_int = r_const(T.INT)
 r_bool = r_const(T.BOOL)
 r_string = r_const(T.STRING)
@@ -151,14 +147,6 @@ def r_elementwise(types, args):
     return T.UNKNOWN
 
 
-def r_matrix_or_scalar_same(types, args):
-    """Matrix in, matrix out; scalar in, same scalar type out."""
-    if not types:
-        return T.UNKNOWN
-    t = types[0]
-    if t.dt == T.MATRIX:
-        return T.MATRIX_T
-    return t
 
 
 def lookup(name: str) -> Builtin | None:

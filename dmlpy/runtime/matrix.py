@@ -11,14 +11,6 @@ np.seterr(all="ignore")
 F64 = np.float64
 
 
-def as_array(v, what="operand"):
-    if type(v) is np.ndarray:
-        return v
-    if isinstance(v, (bool, int, float)):
-        return np.full((1, 1), float(v))
-    raise OpError(f"expected a matrix as {what}, got a {type_name(v)}")
-
-
 def shape_str(a) -> str:
     return f"{a.shape[0]}x{a.shape[1]}"
 
