@@ -313,7 +313,8 @@ def _function_table():
 
 
 def _unvar(name: str) -> str:
-    return name[2:].replace("_dot_", ".") if name.startswith("v_") else name
+    from ..compile.names import dml_var
+    return dml_var(name)
 
 
 @builtin("evalList", "name, args", rule=lambda ts, a: T.LIST_T, pure=False)

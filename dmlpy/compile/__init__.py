@@ -13,10 +13,28 @@ _INT = re.compile(r"^[+-]?[0-9]+$")
 _FLOAT = re.compile(r"^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
+def _arg_value(v):
+    """A value given as an argument from Python: a DML scalar (NumPy scalars become Python ones)."""
+    from ..errors import DMLValidationError
+    if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        if not -(1 << 63) <= v < (1 << 63):
+            raise DMLValidationError(f"argument {v} does not fit in a DML integer (64 bits)")
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, str):
+        return str(v)
+    raise DMLValidationError(f"an argument must be a number, a boolean or a string; got a {type(v).__name__}")
+
+
 def cmd_value(text):
     """A command-line argument as DML reads it: int, double, boolean, or else a string."""
     if not isinstance(text, str):
-        return text
+        return _arg_value(text)
     if _INT.match(text):
         v = int(text)
         if -(1 << 63) <= v < (1 << 63):
@@ -28,11 +46,25 @@ def cmd_value(text):
     return text
 
 
+def _check_names(cmdargs, inputs, outputs):
+    """Every name that reaches generated code is a DML identifier (args may also be $1, $2, ...)."""
+    from ..errors import DMLValidationError
+    from .names import is_identifier
+    for what, names in (("input", inputs or {}), ("output", outputs or [])):
+        for n in names:
+            if not is_identifier(n) or "::" in n:
+                raise DMLValidationError(f"{what} name {n!r} is not a DML variable name")
+    for n in cmdargs or {}:
+        if not (isinstance(n, str) and (is_identifier(n) and "::" not in n or n.isdigit())):
+            raise DMLValidationError(f"argument name {n!r} is not a DML name ($name or $1, $2, ...)")
+
+
 def compile_program(text: str | None = None, path: str | None = None, cmdargs: dict | None = None,
                     inputs: dict | None = None, outputs: list | None = None, stats=None,
                     specialize: bool = True):
     """Compile a DML program once. `inputs` maps variable names to their static types (or None)."""
     from ..runtime.executor import Program
+    _check_names(cmdargs, inputs, outputs)
     program = parse_main(text, path)
     folder = Path(path).resolve().parent if path and text is None else Path.cwd()
     loader = Loader()

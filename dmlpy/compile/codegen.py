@@ -13,6 +13,7 @@ import re
 from .. import types as T
 from ..parse import ast
 from .analyze import Analysis, Bound, Const
+from .names import pyvar
 
 # helper name -> (module, attribute); resolved when the program is loaded
 HELPERS = {
@@ -37,10 +38,6 @@ _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "
         "!=": "_ne", "&": "_and", "|": "_or", "%*%": "_matmul"}
 _PYCMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^-?[0-9.]+(e[-+]?[0-9]+)?$")
-
-
-def pyvar(name: str) -> str:
-    return "v_" + name.replace(".", "_dot_")
 
 
 class CodeGen:
@@ -82,13 +79,13 @@ class CodeGen:
         return name
 
     def const(self, value) -> str:
-        if value is None or isinstance(value, (bool, int, str)):
+        """A value in generated code: a short literal of an exact builtin type is written as Python
+        source (repr); everything else is passed by reference through the constants table."""
+        kind = type(value)
+        if value is None or kind is bool or kind is int and -(1 << 63) <= value < (1 << 63) \
+                or kind is str and len(value) <= 256:
             return repr(value)
-        if isinstance(value, float):
-            if value != value or value in (float("inf"), float("-inf")):
-                name = f"_c{len(self.consts)}"
-                self.consts[name] = value
-                return name
+        if kind is float and value == value and value not in (float("inf"), float("-inf")):
             return repr(value)
         name = f"_c{len(self.consts)}"
         self.consts[name] = value

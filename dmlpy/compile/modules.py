@@ -1,7 +1,6 @@
 """Stage 1 of compilation: the main script and every file it source()s, with their functions."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from .. import source as src
 from .. import types as T
 from ..errors import DMLValidationError, Diagnostic
 from ..parse import ast, parse, parse_file
+from .names import pyfunc
 
 
 @dataclass(eq=False)
@@ -39,10 +39,6 @@ class Module:
     namespaces: dict = field(default_factory=dict)  # alias -> Module
 
 
-def _pyname(index: int, name: str) -> str:
-    return f"f{index}_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
-
-
 class Loader:
     """Parses the main program and, transitively, the files it sources (each file once)."""
 
@@ -69,7 +65,7 @@ class Loader:
                 continue
             ptypes = [T.from_spec(p.type.data, p.type.value) for p in fd.params]
             rtypes = [T.from_spec(p.type.data, p.type.value) for p in fd.returns]
-            m.functions[fd.name] = Function(m, fd, _pyname(m.index, fd.name), ptypes, rtypes)
+            m.functions[fd.name] = Function(m, fd, pyfunc(m.index, fd.name), ptypes, rtypes)
         return m
 
     def _sources(self, m: Module):

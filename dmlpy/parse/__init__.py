@@ -36,9 +36,56 @@ def parser():
 
         from .build import Builder
         _BUILDER = Builder()
-        _PARSER = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                       maybe_placeholders=True, transformer=_BUILDER, cache=True)
+        text = grammar_path().read_text(encoding="utf-8")
+        lark_cache = _lark_cache_file(text)
+        _PARSER = Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=True,
+                       transformer=_BUILDER, cache=lark_cache or False)
+        if lark_cache:
+            _sign_lark_cache(Path(lark_cache))
     return _PARSER
+
+
+def _lark_cache_file(grammar: str) -> str | None:
+    """Lark's grammar-analysis cache (a pickle Lark writes and reads) lives in dmlpy's cache root,
+    where scripts cannot write, and is used only while its keyed digest matches; never in a shared
+    temporary folder."""
+    import hashlib
+
+    import lark
+
+    from .. import cache
+    base = cache.root()
+    if base is None or cache.key(base) is None:
+        return None
+    stamp = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:24]
+    f = base / "lark" / f"dml-{lark.__version__}-{stamp}.lark"
+    mac_file = f.with_suffix(".mac")
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if f.exists() or f.is_symlink():
+            ok = False
+            if f.is_file() and not f.is_symlink() and mac_file.is_file():
+                ok = mac_file.read_text(encoding="ascii").strip() == (cache.file_mac(f) or "")
+            if not ok:
+                f.unlink()
+    except (OSError, ValueError):
+        return None
+    return str(f)
+
+
+def _sign_lark_cache(f: Path) -> None:
+    from .. import cache
+    mac_file = f.with_suffix(".mac")
+    mac = cache.file_mac(f)
+    if mac is None:
+        return
+    try:
+        if not mac_file.is_file() or mac_file.read_text(encoding="ascii").strip() != mac:
+            tmp = mac_file.with_name(f".{mac_file.name}.{os.getpid()}.tmp")
+            tmp.write_text(mac, encoding="ascii")
+            os.replace(tmp, mac_file)
+    except (OSError, ValueError):
+        pass
 
 
 def _describe(tok) -> str:
@@ -56,41 +103,24 @@ def _expected(names) -> str:
 
 def _cache_file(text: str, file: str) -> Path | None:
     """Where the AST of this exact text is cached (keyed by text, file name, grammar and version)."""
-    import hashlib
-    import os
-
     from .. import __version__
-    root = os.environ.get("DMLPY_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "dmlpy")
-    if root == "off":
-        return None
-    h = hashlib.sha1()
-    for part in (__version__, str(grammar_path().stat().st_mtime_ns), file, text):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return Path(root) / "ast" / (h.hexdigest() + ".pickle")
+    from . import astcache
+    st = grammar_path().stat()
+    return astcache.entry_path(text, file, f"{st.st_mtime_ns}:{st.st_size}", __version__)
 
 
 def parse(text: str, file: str = "<string>") -> ast.Program:
-    """Parse DML text into an AST; an unchanged text is loaded from the AST cache without Lark."""
-    import pickle
+    """Parse DML text into an AST; an unchanged text is loaded from the signed AST cache without Lark."""
+    from . import astcache
     register_source(file, text)
     cache = _cache_file(text, file)
     if cache is not None and cache.is_file():
-        try:
-            with open(cache, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # noqa: BLE001 - a stale or broken cache entry is simply rebuilt
-            pass
+        prog = astcache.load(cache, file)
+        if prog is not None:
+            return prog
     prog = _parse(text, file)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(prog, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
+        astcache.save(cache, prog, file)
     return prog
 
 

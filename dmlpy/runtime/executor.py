@@ -195,9 +195,10 @@ def _message(e: BaseException, builtin=None) -> str:
         kinds = ", ".join(type_name(a) for a in args if a is not None)
         return f"{name}(): invalid arguments ({kinds}): {e}"
     if isinstance(e, (UnboundLocalError, NameError)):
-        m = re.search(r"'v_([A-Za-z0-9_]+)'", str(e))
+        m = re.search(r"'(v_[A-Za-z0-9_]+)'", str(e))
         if m:
-            name = m.group(1).replace("_dot_", ".")
+            from ..compile.names import dml_var
+            name = dml_var(m.group(1))
             return f"variable '{name}' is used before it is assigned on this path"
     if isinstance(e, RecursionError):
         return "recursion too deep (does a function call itself without end?)"

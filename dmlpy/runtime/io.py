@@ -220,6 +220,8 @@ def write(value, path, fmt="text", header=False, sep=",", description=None):
     """write(x, file, format=...): the data file (or part directory replaced) plus its .mtd."""
     if not isinstance(path, str) or path == "":
         raise OpError("write(): the file name must be a non-empty string")
+    from ..cache import check_write_path
+    check_write_path(path)
     fmt = _fmt_name(fmt, "write()")
     is_scalar = isinstance(value, (bool, int, float, str))
     if type(value).__name__ == "DMLList":
@@ -314,6 +316,8 @@ def read(path, fmt=None, header=None, sep=None, data_type=None, value_type=None,
          cols=None, na_strings=None, fill=None, fill_value=None, schema=None):
     if not isinstance(path, str) or path == "":
         raise OpError("read(): the file name must be a non-empty string")
+    from ..cache import check_read_path
+    check_read_path(path)
     md = read_mtd(path)
     if not os.path.exists(path):
         raise OpError(f"read(): the file '{path}' does not exist")
