@@ -9,28 +9,91 @@ from pathlib import Path
 
 from . import types as T
 from .compile import compile_program
+from .errors import DMLValidationError
+
+_KIND = {"c": ("complex numbers", "the imaginary part would be lost"),
+         "U": ("strings", "a DML matrix holds numbers: convert the array with astype(float) first"),
+         "S": ("byte strings", "a DML matrix holds numbers"),
+         "O": ("Python objects", "give a float array, or a list for a DML list"),
+         "M": ("dates", "a DML matrix holds numbers"), "m": ("time spans", "a DML matrix holds numbers"),
+         "V": ("records", "give a float array, not a structured one")}
 
 
-def to_dml(v):
-    """A Python value as a DML runtime value."""
-    if isinstance(v, (bool, int, float, str)):
+def _bad(where, what):
+    return DMLValidationError(f"{where}: {what}")
+
+
+def to_dml(v, where="input"):
+    """A Python value as a DML runtime value, or a DMLError saying why it has none.
+
+    bool, int (64 bits), float and str are DML scalars (NumPy scalars too); list and tuple are DML
+    lists, dict a named list (string keys); a NumPy array (or anything with __array__) of booleans,
+    integers or floats is a matrix of doubles (1-D: one column); dmlpy's own Frame and list values
+    pass as they are. Refused: None, integers beyond 64 bits, complex numbers, arrays of strings,
+    objects, dates or records, masked arrays, more than two dimensions, and any other object."""
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        if not -(1 << 63) <= v < (1 << 63):
+            raise _bad(where, f"the integer {v} does not fit in a DML integer (64 bits); give a float "
+                              f"if an approximate value will do")
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, str):
+        return str(v)
+    if v is None:
+        raise _bad(where, "None has no DML value (give float('nan') for a missing number)")
+    kind = type(v).__name__
+    if kind in ("DMLList", "Frame") and type(v).__module__.startswith("dmlpy."):
         return v
-    if type(v).__module__ == "numpy" and hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
-        return v.item()
-    if isinstance(v, (list, tuple, dict)):
+    if isinstance(v, (list, tuple)):
         from .runtime.values import DMLList
-        if isinstance(v, dict):
-            return DMLList([to_dml(x) for x in v.values()], [str(k) for k in v])
-        return DMLList([to_dml(x) for x in v])
+        return DMLList([to_dml(x, f"{where}[{i + 1}]") for i, x in enumerate(v)])
+    if isinstance(v, dict):
+        from .runtime.values import DMLList
+        for k in v:
+            if not isinstance(k, str):
+                raise _bad(where, f"the key {k!r} is not a string (a named DML list has string names)")
+        return DMLList([to_dml(x, f"{where}[{k!r}]") for k, x in v.items()], list(v))
     import numpy as np
-    a = np.array(v, dtype=np.float64, order="C", copy=True)
+    if isinstance(v, np.ma.MaskedArray):
+        raise _bad(where, "a masked array has no DML value (fill the masked cells first, e.g. "
+                          "a.filled(np.nan))")
+    if isinstance(v, (np.ndarray, np.generic)):
+        a = v
+    elif hasattr(v, "__array__"):
+        try:
+            a = np.asarray(v)
+        except Exception as e:  # noqa: BLE001 - any failure of a foreign __array__
+            raise _bad(where, f"cannot convert a {kind} to an array: {e}") from None
+    else:
+        raise _bad(where, f"a {kind} has no DML value (give a number, a boolean, a string, a NumPy "
+                          f"array, or a list or dict of those)")
     if a.ndim == 0:
-        return float(a)
+        dk = a.dtype.kind
+        if dk == "f":
+            return float(a)
+        if dk in "iu":
+            return to_dml(int(a), where)
+        if dk == "b":
+            return bool(a)
+        if dk == "c":
+            raise _bad(where, f"a NumPy {a.dtype.name} value has no DML value (the imaginary part "
+                              f"would be lost)")
+        item = a.item()
+        if isinstance(item, np.generic):
+            raise _bad(where, f"a NumPy {a.dtype.name} value has no DML value")
+        return to_dml(item, where)
+    dk = a.dtype.kind
+    if dk not in "biuf":
+        desc, hint = _KIND.get(dk, (a.dtype.name, "give a float array"))
+        raise _bad(where, f"an array of {desc} has no DML value ({hint})")
     if a.ndim == 1:
         a = a.reshape(-1, 1)
     if a.ndim != 2:
-        raise ValueError(f"a DML matrix has two dimensions; got an array of shape {a.shape}")
-    return a
+        raise _bad(where, f"a DML matrix has two dimensions; got an array of shape {a.shape}")
+    return np.array(a, dtype=np.float64, order="C", copy=True)
 
 
 def from_dml(v):
@@ -48,16 +111,18 @@ class Prepared:
         self.inputs = list(inputs or [])
         self.outputs = list(outputs or [])
         types = types or {}
-        self.program = compile_program(script, path, cmdargs=args,
-                                       inputs={n: types.get(n) for n in self.inputs},
-                                       outputs=self.outputs)
+        import numpy as np
+        with np.errstate(all="ignore"):   # compiling may import modules that set NumPy's state
+            self.program = compile_program(script, path, cmdargs=args,
+                                           inputs={n: types.get(n) for n in self.inputs},
+                                           outputs=self.outputs)
 
     def __call__(self, **values):
         missing = [n for n in self.inputs if n not in values]
         extra = [n for n in values if n not in self.inputs]
         if missing or extra:
             raise TypeError(f"inputs: missing {missing}, unexpected {extra}")
-        result = self.program(*(to_dml(values[n]) for n in self.inputs))
+        result = self.program(*(to_dml(values[n], f"input '{n}'") for n in self.inputs))
         return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
@@ -66,14 +131,14 @@ def prepare(script: str, inputs=(), outputs=(), args=None) -> Prepared:
 
 
 def run(script: str, inputs: dict | None = None, outputs=(), args=None) -> dict:
-    inputs = {k: to_dml(v) for k, v in (inputs or {}).items()}
+    inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(script, list(inputs), outputs, args, types={k: T.of_value(v) for k, v in inputs.items()})
     result = p.program(*inputs.values())
     return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
 def run_file(path, args=None, inputs: dict | None = None, outputs=()) -> dict:
-    inputs = {k: to_dml(v) for k, v in (inputs or {}).items()}
+    inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(None, list(inputs), outputs, args, path=str(Path(path)),
                  types={k: T.of_value(v) for k, v in inputs.items()})
     result = p.program(*inputs.values())

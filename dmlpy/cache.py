@@ -60,10 +60,22 @@ def sign(k: bytes, name: str, payload: bytes) -> str:
     return hmac.new(k, name.encode("utf-8") + b"\0" + payload, hashlib.sha256).hexdigest()
 
 
+def _current_key() -> bytes | None:
+    base = root()
+    return key(base) if base is not None else None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
 def store(path: Path, payload: bytes) -> None:
     """Write one signed cache entry atomically; a failure leaves no entry."""
-    base = root()
-    k = key(base) if base is not None else None
+    k = _current_key()
     if k is None:
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -81,14 +93,9 @@ def store(path: Path, payload: bytes) -> None:
 
 def load(path: Path) -> bytes | None:
     """The payload of a cache entry whose signature checks, else None."""
-    base = root()
-    k = key(base) if base is not None else None
-    if k is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+    k = _current_key()
+    data = _read(path) if k is not None else None
+    if data is None:
         return None
     mac, _, payload = data.partition(b"\n")
     if not hmac.compare_digest(mac, sign(k, path.name, payload).encode("ascii")):
@@ -98,19 +105,26 @@ def load(path: Path) -> bytes | None:
 
 def file_mac(path: Path) -> str | None:
     """The keyed digest of a whole file (for caches written by other libraries, e.g. Lark's)."""
-    base = root()
-    k = key(base) if base is not None else None
-    if k is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            return sign(k, path.name, fh.read())
-    except OSError:
-        return None
+    k = _current_key()
+    data = _read(path) if k is not None else None
+    return sign(k, path.name, data) if data is not None else None
 
 
 # ---------------------------------------------------------------------- protected places
+_ROOTS: dict[tuple, list] = {}
+
+
 def _protected_roots() -> list[str]:
+    """The protected folders (resolved), memoised per value of the variables they depend on."""
+    env = tuple(os.environ.get(v) for v in ("DMLPY_CACHE_DIR", "NUMBA_CACHE_DIR", "PYTHONPYCACHEPREFIX",
+                                            "HOME"))
+    got = _ROOTS.get(env)
+    if got is None:
+        got = _ROOTS[env] = _compute_roots()
+    return got
+
+
+def _compute_roots() -> list[str]:
     import sysconfig
     pkg = Path(__file__).resolve().parent
     roots = [pkg, pkg.parent / "grammar", pkg.parent / "scripts"]
@@ -178,16 +192,22 @@ def check_write_path(path: str, what: str = "write()") -> None:
             raise OpError(f"{what}: refusing to write '{p}': {why}")
 
 
-def check_read_path(path: str, what: str = "read()") -> None:
-    """Scripts may read anything the user can, except dmlpy's own cache (its key and entries)."""
-    from .errors import OpError
+def protected_read_reason(path: str) -> str | None:
+    """Why a script may not read (or source) `path`: only dmlpy's own cache is off limits."""
     r = root()
     if r is None:
-        return
+        return None
     try:
         real = os.path.realpath(path)
         top = os.path.realpath(r)
     except (OSError, ValueError):
-        return
-    if _inside(real, top):
-        raise OpError(f"{what}: refusing to read '{path}': it lies inside dmlpy's cache '{top}'")
+        return None
+    return f"it lies inside dmlpy's cache '{top}'" if _inside(real, top) else None
+
+
+def check_read_path(path: str, what: str = "read()") -> None:
+    """Scripts may read anything the user can, except dmlpy's own cache (its key and entries)."""
+    from .errors import OpError
+    why = protected_read_reason(path)
+    if why is not None:
+        raise OpError(f"{what}: refusing to read '{path}': {why}")

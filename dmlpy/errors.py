@@ -39,6 +39,9 @@ def source_line(file: str, line: int) -> str | None:
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+MAX_SHOWN = 200  # characters of a source line quoted under an error
+
+
 @dataclass(slots=True)
 class Diagnostic:
     span: Span | None
@@ -55,6 +58,11 @@ class Diagnostic:
                 width = self.span.end_col - self.span.col + 1
             else:
                 width = 1
+            if len(text) > MAX_SHOWN:  # a very long line: the part around the caret
+                lo = max(0, min(start - MAX_SHOWN // 4, len(text) - MAX_SHOWN))
+                hi = lo + MAX_SHOWN
+                text = ("..." if lo else "") + text[lo:hi] + ("..." if hi < len(text) else "")
+                start += 3 - lo if lo else 0
             prefix = "".join(c if c == "\t" else " " for c in text[:start])
             out.append("    " + text)
             out.append("    " + prefix + "^" + "~" * max(0, min(width, len(text) - start) - 1))

@@ -4,7 +4,7 @@ import pytest
 
 import dmlpy
 
-SRC = 'source("nn/networks/alexnet.dml") as alexnet\n'
+SRC = 'source("nn/networks/alexnet_wide.dml") as alexnet\n'
 # a 12x12 / 16x16 stem: conv1 3x3 stride 1 pad 1, padded pooling
 SMALL = "conv1_size=3, conv1_stride=1, conv1_pad=1, pool_pad=1"
 

@@ -175,3 +175,9 @@ def test_namespaced_name_as_a_variable(dml_out):
     out = dml_out("a::b = 5\nfor (c::d in 1:2) { a::b = a::b + c::d }\n[p::q, r] = f(1)\nprint(a::b + p::q)\n"
                   "f = function(double x::y) return (double u, double v) { u = x::y; v = 2 }\n")
     assert out.split() == ["9.0"]
+
+
+def test_scripts_cannot_source_the_cache(cache_root, dml):
+    cache.key(cache_root)
+    out, err, rc = dml(f'source("{cache_root / "key"}") as k\nprint(1)\n')
+    assert rc == 1 and "refusing to source" in err

@@ -66,12 +66,13 @@ def prod(x):
 
 
 def _var(a, axis=None):
-    """Sample variance (n-1); 0 for a single value, NaN for none."""
+    """Sample variance (n-1); 0 for a single value; for none, NaN overall and 0 per row or column
+    (as SystemDS: colVars of a matrix without rows is 0)."""
     np = _np()
     n = a.size if axis is None else a.shape[axis]
     if n == 0:
-        return math.nan if axis is None else np.full(
-            (1, a.shape[1]) if axis == 0 else (a.shape[0], 1), math.nan)
+        return math.nan if axis is None else np.zeros(
+            (1, a.shape[1]) if axis == 0 else (a.shape[0], 1))
     if axis is None:
         m = a.mean()
         return float(((a - m) ** 2).sum() / (n - 1)) if n > 1 else 0.0 * m
@@ -236,7 +237,7 @@ def _count_distinct(x, fn, dir_):
     if d == "rc":
         return int(np.unique(x).size)
     if d == "r":
-        return _out([[np.unique(r).size] for r in x])
+        return _out([[np.unique(r).size] for r in x]).reshape(x.shape[0], 1)
     if d == "c":
         return _out([[np.unique(c).size for c in x.T]]).reshape(1, x.shape[1])
     raise OpError(f"{fn}(): invalid direction '{dir_}', expected \"r\", \"c\" or \"rc\"")

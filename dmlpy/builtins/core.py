@@ -8,7 +8,7 @@ from .. import types as T
 from ..errors import DMLStop, OpError
 from ..runtime import ops
 from ..runtime.format import to_string, tostr
-from ..runtime.values import DMLList, type_name
+from ..runtime.values import DMLList, java_long, type_name
 from .args import is_matrix as _arr
 from .args import np as _np
 from .args import number_arg as _num
@@ -58,6 +58,10 @@ def _fmt_arg(a):
          rule=r_string)
 def toString(target, rows, cols, decimal, sparse, sep, linesep):
     """The text form of a matrix, list, frame or scalar."""
+    from ..runtime.javafmt import MAX_SPEC_NUMBER
+    if int(decimal) > MAX_SPEC_NUMBER:  # the digits would be built, not refused
+        raise OpError(f"toString(): decimal={int(decimal)} is too large (dmlpy allows at most "
+                      f"{MAX_SPEC_NUMBER})")
     return to_string(target, int(rows), int(cols), int(decimal), bool(sparse), sep, linesep)
 
 
@@ -299,12 +303,14 @@ def rowSums(x):
 
 @builtin("colMeans", "target", rule=r_agg_matrix)
 def colMeans(x):
-    return _agg_input(x, "colMeans").mean(axis=0, keepdims=True)
+    x = _agg_input(x, "colMeans")
+    return x.sum(axis=0, keepdims=True) / max(x.shape[0], 1)  # no rows: 0, as SystemDS
 
 
 @builtin("rowMeans", "target", rule=r_agg_matrix)
 def rowMeans(x):
-    return _agg_input(x, "rowMeans").mean(axis=1, keepdims=True)
+    x = _agg_input(x, "rowMeans")
+    return x.sum(axis=1, keepdims=True) / max(x.shape[1], 1)
 
 
 # ------------------------------------------------------------------ reorganisation
@@ -337,11 +343,33 @@ def _r_bind(types, args):
     return T.MATRIX_T
 
 
+def _list_append(lst, items):
+    """append(L, x) as SystemDS does it: a list of one element is unfolded (its element goes in,
+    with its name when L is named); anything else goes in as one element, which a named list
+    refuses (it has no name)."""
+    values, names = list(lst.values), (list(lst.names) if lst.names is not None else None)
+    for x in items:
+        name = None
+        if isinstance(x, DMLList) and len(x.values) == 1:
+            name = x.names[0] if x.names is not None else None
+            x = x.values[0]
+        if names is not None:
+            if name is None:
+                raise OpError("append(): cannot add an unnamed element to a named list")
+            names.append(name)
+        values.append(x)
+    return DMLList(values, names)
+
+
 @builtin("cbind", "*args", rule=_r_bind, min_args=1, aliases=("append",))
 def cbind(*args):
+    if isinstance(args[0], str):
+        # append() of strings joins them line by line, as SystemDS does
+        if not all(isinstance(a, str) for a in args):
+            raise OpError("append() of a string needs strings only")
+        return "\n".join(args)
     if isinstance(args[0], DMLList):
-        return DMLList(args[0].values + list(args[1:]), None if args[0].names is None else
-                       args[0].names + [str(len(args[0]) + i + 1) for i in range(len(args) - 1)])
+        return _list_append(args[0], args[1:])
     if type(args[0]).__name__ == "Frame":
         from ..runtime.frame import bind
         return bind("cbind", args)
@@ -388,8 +416,14 @@ def as_matrix(x):
     if _arr(x):
         return x
     if isinstance(x, DMLList):
-        if len(x) != 1:
-            raise OpError(f"as.matrix() needs a list of one element, got {len(x)} elements")
+        if len(x) > 1:
+            # as SystemDS: a list of several scalars becomes a column vector
+            vals = x.values
+            if not all(isinstance(v, (bool, int, float)) for v in vals):
+                raise OpError("as.matrix() of a list of several elements needs numeric scalars only")
+            return np.array([float(v) for v in vals], dtype=np.float64).reshape(-1, 1)
+        if len(x) == 0:
+            raise OpError("as.matrix() of an empty list")
         return as_matrix(x.values[0])
     if isinstance(x, (bool, int, float)):
         return np.full((1, 1), float(x))
@@ -409,15 +443,11 @@ def as_integer(x):
     x = _scalar_of(x, "as.integer")
     if isinstance(x, str):
         try:
-            x = float(x.strip()) if not x.strip().lstrip("-").isdigit() else int(x.strip())
+            x = float(_java_num(x.strip()))  # as SystemDS: through a double (large values saturate)
         except ValueError:
             raise OpError(f"as.integer(): cannot convert the string '{x}' to a number") from None
     if isinstance(x, float):
-        if x != x:
-            return 0
-        if math.isinf(x):
-            return (1 << 63) - 1 if x > 0 else -(1 << 63)
-        return int(x)
+        return java_long(x)
     return int(x)
 
 

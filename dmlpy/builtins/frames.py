@@ -1,7 +1,6 @@
 """Frame builtins: as.frame, detectSchema, colnames, transformencode / transformapply / transformdecode."""
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -12,6 +11,7 @@ from ..errors import OpError
 from ..runtime.frame import Frame, detect_string, double_str, parse_double
 from ..runtime.format import tostr
 from ..runtime.values import DMLList, type_name
+from .jsonspec import SpecSyntaxError, parse_spec, spec_bool
 from .registry import builtin, r_frame, r_matrix
 
 SEP = "\u00b7"   # SystemDS's separator inside metadata cells: token·code, min·max
@@ -99,12 +99,15 @@ def hashmap_order(keys):
 class Spec:
     def __init__(self, spec, F_names, fn):
         try:
-            js = json.loads(spec) if isinstance(spec, str) else None
-        except ValueError as e:
+            js = parse_spec(spec) if isinstance(spec, str) else None
+        except SpecSyntaxError as e:
             raise OpError(f"{fn}(): the spec is not valid JSON: {e}") from None
         if not isinstance(js, dict):
             raise OpError(f"{fn}(): the spec must be a JSON object")
-        self.ids = bool(js.get("ids", False))
+        try:
+            self.ids = spec_bool(js, "ids")
+        except OpError as e:
+            raise OpError(f"{fn}(): {e}") from None
         names = list(F_names)
 
         def col(ref):

@@ -474,3 +474,29 @@ def svd(x):
         u[:, flip] *= -1
         v[:, flip] *= -1
     return _out(u), _out(np.diag(s)), _out(v)
+
+
+# ------------------------------------------------------------------ matrix square root
+@builtin("sqrtMatrixJava", "target", rule=_r_matrix_only())
+def sqrt_matrix_java(x):
+    """The principal square root B (B %*% B = A) of a symmetric positive semi-definite A, as
+    V sqrt(D) t(V) from its eigendecomposition (the native kernel of sqrtMatrix(S="COMMON")).
+    Like SystemDS, a non-symmetric matrix (relative tolerance 1e-12) or a negative eigenvalue is
+    an error.  SystemDS also fails when its decomposition yields an eigenvalue of exactly zero
+    (e.g. for a zero matrix) yet not for one rounded to a tiny positive value; dmlpy accepts
+    eigenvalues that are zero up to rounding and takes their root as 0."""
+    np = _np()
+    x = _mat(x, "sqrtMatrixJava")
+    n = x.shape[0]
+    if n != x.shape[1]:
+        raise OpError(f"sqrtMatrixJava() requires a square matrix, got a {n}x{x.shape[1]} matrix")
+    up = np.triu_indices(n, 1)
+    a, b = x[up], x.T[up]
+    if np.any(np.abs(a - b) > 1e-12 * np.maximum(np.abs(a), np.abs(b))):
+        raise OpError("sqrtMatrixJava(): the matrix square root needs a symmetric matrix")
+    vals, vecs = np.linalg.eigh(x)
+    tol = n * np.finfo(np.float64).eps * (np.abs(vals).max() if n else 0.0)
+    if np.any(vals < -tol):
+        raise OpError("sqrtMatrixJava(): the matrix has a negative eigenvalue (its square root "
+                      "is not real)")
+    return _out((vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T)

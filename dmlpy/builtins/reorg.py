@@ -94,8 +94,11 @@ def order(x, by, decreasing, index_return):
 
 @builtin("table", "*args", rule=r_matrix, min_args=2, aliases=("ctable",))
 def table(*args):
-    """table(A, B[, W][, odim1, odim2]): contingency table of (A[i], B[i]) pairs, weighted by W."""
+    """table(A, B[, W][, odim1, odim2][, outputEmptyBlocks]): contingency table of (A[i], B[i])
+    pairs, weighted by W (the last flag only concerns SystemDS's block storage)."""
     np = _np()
+    if len(args) == 6 and isinstance(args[5], bool):
+        args = args[:5]
     if len(args) not in (2, 3, 4, 5):
         raise OpError("table() takes A, B, optional weights, and optional output dimensions")
     a, b = args[0], args[1]
@@ -158,8 +161,8 @@ def outer(a, b, op):
                       f"and {b.shape[0]}x{b.shape[1]}")
     ops = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "^", "%%": "%%", "%/%": "%/%", "<": "<",
            "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=", "min": "min", "max": "max"}
-    if op not in ops:
-        raise OpError(f"outer(): unknown operator '{op}'")
+    if not isinstance(op, str) or op not in ops:
+        raise OpError(f"outer(): unknown operator '{op if isinstance(op, str) else type_name(op)}'")
     np = _np()
     return M.binary(ops[op], np.repeat(a, b.shape[1], axis=1), np.repeat(b, a.shape[0], axis=0))
 
@@ -189,8 +192,11 @@ def roll(x, shift):
 
 @builtin("unique", "target", rule=r_matrix)
 def unique(x):
-    """The distinct values of a matrix, sorted, as a column vector (SystemDS 3.4)."""
-    return _c(_np().unique(_mat(x, "unique")).reshape(-1, 1))
+    """The distinct values of a matrix as a column vector, in the order SystemDS 3.4 gives them
+    (its HashSet's iteration order, row-major insertion)."""
+    from .javahash import hashset_order
+    np = _np()
+    return _c(np.array(hashset_order(_mat(x, "unique").ravel().tolist()), dtype=np.float64).reshape(-1, 1))
 
 
 @builtin("contains", "target, pattern", rule=r_bool)
@@ -209,5 +215,6 @@ def sample(range_, size, replace_, seed):
         replace_, seed = False, replace_
     try:
         return rng.sample(int(range_), int(size), bool(replace_), int(seed))
-    except ValueError as e:
-        raise OpError(f"sample(): {e}") from None
+    except (ValueError, TypeError, OverflowError) as e:
+        from ..runtime.messages import humanize
+        raise OpError(f"sample(): {humanize(str(e))}") from None

@@ -329,14 +329,26 @@ def eval_list(name, args):
     table = _function_table()
     ns, _, short = name.rpartition("::")
     key = name if name in table else short
+    if key not in table and not ns:
+        from ..runtime.dynload import builtin_entry   # a DML-bodied builtin, compiled on first use
+        entry = builtin_entry(short)
+        if entry is not None:
+            table = {key: entry}
     if key not in table:
+        if not ns:
+            native = _native(short, args)
+            if native is not None:
+                return native
         raise OpError(f"Function '{ns or '.defaultNS'}::{short}' (called through evalList) is "
-                      f"non-existing (evalList calls DML functions only).")
+                      f"non-existing.")
     entry = table[key]
     fn, ptypes = entry[0], entry[1]
     info = entry[2] if len(entry) > 2 else None
-    code = fn.__code__
-    pnames = [_unvar(v) for v in code.co_varnames[:code.co_argcount]]
+    if getattr(info, "fdef", None) is not None:
+        pnames = [p.name for p in info.fdef.params]
+    else:
+        code = fn.__code__
+        pnames = [_unvar(v) for v in code.co_varnames[:code.co_argcount]]
     values = list(args.values)
     if args.names is not None and len(values) > 0:
         byname = dict(zip(args.names, values))
@@ -370,6 +382,32 @@ def eval_list(name, args):
     if rnames is None:
         return DMLList(vals)
     return DMLList(vals, rnames)
+
+
+def _native(name, args):
+    """evalList on a native builtin (a dmlpy extension: SystemDS's evalList calls DML functions
+    only): its arguments by position or by parameter name, its results as a list."""
+    from .registry import lookup
+    b = lookup(name)
+    if b is None or b.named_variadic or b.nret == 0:
+        return None
+    values = list(args.values)
+    if args.names is not None and values and not b.variadic:
+        byname = dict(zip(args.names, values))
+        for k in byname:
+            if k not in b.params:
+                raise OpError(f"evalList(): {name}() has no parameter named '{k}'")
+        values = [byname.get(p, b.defaults.get(p)) for p in b.params]
+        missing = [p for p, v in zip(b.params, values) if v is None and p not in b.defaults]
+        if missing:
+            raise OpError(f"evalList(): {name}() is missing its argument '{missing[0]}'")
+    elif not b.variadic:
+        if not b.min_args <= len(values) <= len(b.params):
+            raise OpError(f"evalList(): {name}() takes {b.min_args} to {len(b.params)} arguments, "
+                          f"got {len(values)}")
+        values += [b.defaults.get(p) for p in b.params[len(values):]]
+    res = b.impl(*values)
+    return DMLList(list(res) if isinstance(res, tuple) and b.nret > 1 else [res])
 
 
 def _defaults(info, missing, name):

@@ -35,7 +35,7 @@ def cmd_value(text):
     """A command-line argument as DML reads it: int, double, boolean, or else a string."""
     if not isinstance(text, str):
         return _arg_value(text)
-    if _INT.match(text):
+    if _INT.match(text) and len(text) <= 20:  # longer ones are read as a double, as SystemDS
         v = int(text)
         if -(1 << 63) <= v < (1 << 63):
             return v
@@ -63,8 +63,19 @@ def compile_program(text: str | None = None, path: str | None = None, cmdargs: d
                     inputs: dict | None = None, outputs: list | None = None, stats=None,
                     specialize: bool = True):
     """Compile a DML program once. `inputs` maps variable names to their static types (or None)."""
-    from ..runtime.executor import Program
+    from ..errors import DMLValidationError, Span
+    from .deep import TooDeep, run_deep
     _check_names(cmdargs, inputs, outputs)
+    try:
+        return run_deep(_compile, text, path, cmdargs, inputs, outputs, stats, specialize)
+    except TooDeep:
+        raise DMLValidationError("the script is nested too deeply to compile (expressions or blocks "
+                                 "nested tens of thousands of levels deep)",
+                                 Span(path or "<string>", 1, 1)) from None
+
+
+def _compile(text, path, cmdargs, inputs, outputs, stats, specialize):
+    from ..runtime.executor import Program
     program = parse_main(text, path)
     folder = Path(path).resolve().parent if path and text is None else Path.cwd()
     loader = Loader()

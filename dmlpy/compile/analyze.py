@@ -13,7 +13,8 @@ from .. import types as T
 from ..builtins import registry
 from ..errors import Diagnostic, DMLValidationError, Span
 from ..parse import ast
-from .modules import Function, Loader, Module
+from .modules import LATE, Function, Loader, Module
+from .positional import positional
 
 REL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 LOGIC_OPS = {"&", "|"}
@@ -61,6 +62,7 @@ class Analysis:
         self.function_env: dict[int, dict] = {}   # id(Function) -> variable types at its end
         self.plus_eq: dict[int, ast.Name] = {}     # id(Assign with +=) -> its left operand
         self.constants: dict[int, float] = {}      # id(Name) -> value of a builtin constant (pi)
+        self.first_only: set[int] = set()          # id(Call) of functions whose first result is used
 
     # ------------------------------------------------------------------ driver
     def run(self):
@@ -89,9 +91,17 @@ class Analysis:
     def function(self, f: Function):
         fd = f.fdef
         env = {}
-        for p, t in zip(fd.params, f.ptypes):
-            if p.default is not None:
-                self.expr(p.default, {}, f.module)
+        for group, what in ((fd.params, "parameter"), (fd.returns, "result")):
+            seen = set()
+            for p in group:
+                if p.name in seen:
+                    self.error(p.span, f"function '{f.display}': {what} '{p.name}' is declared twice")
+                seen.add(p.name)
+        late = f.late_defaults
+        for i, (p, t) in enumerate(zip(fd.params, f.ptypes)):
+            if p.default is not None:   # a default reading parameters is evaluated in the function
+                self.expr(p.default, dict(zip((q.name for q in fd.params), f.ptypes)) if i in late
+                          else {}, f.module)
             env[p.name] = t
         self.stmts(fd.body, env, f.module)
         self.function_env[id(f)] = env
@@ -143,6 +153,11 @@ class Analysis:
         elif isinstance(s, ast.MultiAssign):
             b = self.call(s.call, env, mod)
             rtypes = self._result_types(b, s.call)
+            # a DML function (user, source()d or DML-bodied builtin) may have fewer targets than
+            # results: the first are bound, as SystemDS does for every call it does not inline (it
+            # rejects this for small functions it inlines); native builtins need all (svd, eigen)
+            if rtypes is not None and len(s.targets) < len(rtypes) and b.kind == "function":
+                rtypes = rtypes[:len(s.targets)]
             if rtypes is not None and len(rtypes) != len(s.targets):
                 self.error(s.span, f"'{s.call.qualname}' returns {len(rtypes)} value(s) but "
                            f"{len(s.targets)} variables are assigned")
@@ -161,7 +176,8 @@ class Analysis:
             for e in (s.start, s.stop, s.step):
                 if e is not None:
                     t = self.expr(e, env, mod)
-                    if t.known and not t.is_numeric_scalar and t != T.BOOL and t.dt != T.MATRIX:
+                    if t.known and not t.is_numeric_scalar and t not in (T.BOOL, T.SCALAR_ANY) \
+                            and t.dt != T.MATRIX:
                         self.error(e.span, f"a loop bound must be a number, not {an(t)}")
             for opt in s.options:
                 self.expr(opt.value, env, mod)
@@ -254,6 +270,9 @@ class Analysis:
             rt = self._result_types(b, e)
             if rt is None:
                 return T.UNKNOWN
+            if len(rt) > 1 and b.kind == "function":
+                self.first_only.add(id(e))    # a DML function used as a value: its first result
+                return rt[0] if rt[0] is not None else T.UNKNOWN
             if len(rt) != 1:
                 if len(rt) == 0:
                     self.error(e.span, f"'{e.qualname}' returns no value")
@@ -365,8 +384,30 @@ class Analysis:
             b = self._bind_builtin(target, c, env, mod)
             if b is None:
                 return None
+            if target.name == "evalList" and b.args and isinstance(b.args[0], ast.StrLit):
+                self._want_named(b.args[0], mod)
         self.bound[id(c)] = b
         return b
+
+    def _takes_one_list(self, name, mod: Module) -> bool:
+        """Whether eval's constant function name means a function of exactly one parameter, a list
+        (a list argument is then passed as it is, not spread: SystemDS's rule)."""
+        if not isinstance(name, ast.StrLit):
+            return False
+        ns, _, short = name.value.rpartition("::")
+        f = (mod.namespaces[ns].functions.get(short) if ns in mod.namespaces else None) if ns else \
+            mod.functions.get(short) or (None if registry.lookup(short) else self.loader.load_builtin(short))
+        return f is not None and len(f.fdef.params) == 1 and f.fdef.params[0].type.data == "list"
+
+    def _want_named(self, lit: ast.StrLit, mod: Module):
+        """evalList("f", ...) with a constant name: compile f (a user function, a source()d one,
+        or a DML-bodied builtin) with the program, so that the call finds it at run time."""
+        ns, _, name = lit.value.rpartition("::")
+        if ns and ns not in mod.namespaces:
+            return   # reported when the call runs, as SystemDS does
+        target = self.resolve(ast.Call(lit.span, name, ns or None, []), mod)
+        if isinstance(target, Function):
+            self._want(target)
 
     def resolve(self, c: ast.Call, mod: Module):
         if c.namespace is not None:
@@ -387,7 +428,7 @@ class Analysis:
         f = mod.functions.get(c.name)
         if f is not None:
             return f
-        b = registry.lookup(c.name)
+        b = registry.lookup("rand" if c.name.lower() == "rand" else c.name)  # SystemDS: Rand too
         if b is not None:
             return b
         f = self.loader.load_builtin(c.name)
@@ -440,6 +481,9 @@ class Analysis:
                     self.error(c.span, f"missing argument '{p.name}' in the call of {who} "
                                "(it has no default value)")
                     slots[i] = Const(c.span, None)
+                elif i in f.late_defaults:   # the function computes it (see Function.late_defaults)
+                    slots[i] = Const(c.span, LATE)
+                    self.types[id(slots[i])] = f.ptypes[i]
                 else:
                     slots[i] = p.default
                     self.expr(p.default, {}, f.module)
@@ -455,6 +499,7 @@ class Analysis:
     def _bind_builtin(self, bi, c: ast.Call, env, mod) -> Bound | None:
         for a in c.args:
             self.expr(a.value, env, mod)
+        c = positional(bi, c)
         if bi.named_variadic:
             return Bound("builtin", bi, [a.value for a in c.args], [a.name for a in c.args])
         if bi.variadic:
@@ -508,9 +553,12 @@ class Analysis:
             first = c.args[0].value
             rest = c.args[1:]
             if len(rest) == 1 and isinstance(rest[0].value, ast.Call) and rest[0].value.name == "list" \
-                    and rest[0].value.namespace is None:
+                    and rest[0].value.namespace is None and not self._takes_one_list(first, mod):
                 rest = rest[0].value.args  # eval("f", list(a, b)) passes the list's elements
-            if isinstance(first, ast.StrLit):
+            if isinstance(first, ast.StrLit) and len(c.args) == 2 and rest[0] is c.args[1] \
+                    and self.expr(rest[0].value, env, mod).dt == T.LIST:
+                self._want_named(first, mod)   # eval("f", L): L is spread over f's parameters
+            elif isinstance(first, ast.StrLit):   # (by name when named) when the call runs
                 ns, _, name = first.value.rpartition("::")
                 call = ast.Call(c.span, name, ns or None, rest)
                 b = self.call(call, env, mod)

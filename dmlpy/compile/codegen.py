@@ -12,7 +12,10 @@ import re
 
 from .. import types as T
 from ..parse import ast
+from . import flat
 from .analyze import Analysis, Bound, Const
+from .flat import EXPR_HEIGHT, MAX_DEPTH, MAX_LOOPS
+from .modules import LATE
 from .names import pyvar
 
 # helper name -> (module, attribute); resolved when the program is loaded
@@ -31,6 +34,7 @@ HELPERS = {
     "_p_double": ("ops", "param_double"), "_p_int": ("ops", "param_int"),
     "_p_bool": ("ops", "param_bool"), "_p_check": ("ops", "param_check"),
     "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
+    "_U": ("executor", "UNBOUND"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -53,22 +57,41 @@ class CodeGen:
         self.funcnames: dict[str, str] = {}     # python name -> DML display name
         self.depth = 0
         self._pending: list = []
+        self.loops = 0                          # loops around the current line, in this Python function
+        self.where = ""                         # DML display name of the function being generated
+        self.stmt_span = None                   # span of the statement being generated
+        self.temps = 0
+        self.heights: dict[int, int] = {}
+        self.blocks: list = []                  # deeply nested statements moved into functions
 
     # ------------------------------------------------------------------ output
-    def emit(self, text: str, span=None):
+    def emit(self, text: str, span=None, keep: bool = False):
+        """One generated line; `keep` leaves the call marks not on this line for the next one."""
         self.lines.append("    " * self.depth + text)
         n = len(self.lines)
         if span is not None:
             self.spans[n] = span
         if self._pending:
             line = self.lines[-1]
-            marks = []
+            marks, rest = [], []
             for code, sp in self._pending:
                 pos = line.find(code)
                 if pos >= 0:
                     marks.append((pos, pos + len(code), sp))
+                else:
+                    rest.append((code, sp))
             self.marks[n] = marks
-            self._pending = []
+            self._pending = rest if keep else []
+
+    def hoist(self, code: str) -> str:
+        """Compute `code` into a temporary on a line of its own (keeps generated lines shallow)."""
+        name = f"_t{self.temps}"
+        self.temps += 1
+        self.emit(f"{name} = {code}", self.stmt_span, keep=True)
+        return name
+
+    def height(self, e) -> int:
+        return flat.height(e, self.a.bound, self.heights)
 
     def mark(self, code: str, span) -> str:
         self._pending.append((code, span))
@@ -82,6 +105,8 @@ class CodeGen:
         """A value in generated code: a short literal of an exact builtin type is written as Python
         source (repr); everything else is passed by reference through the constants table."""
         kind = type(value)
+        if value is LATE:
+            return self.h("_U")
         if value is None or kind is bool or kind is int and -(1 << 63) <= value < (1 << 63) \
                 or kind is str and len(value) <= 256:
             return repr(value)
@@ -107,14 +132,24 @@ class CodeGen:
         self.funcnames["__dml_main__"] = ""
         for f in self.a.functions:
             self.function(f)
+        i = 0
+        while i < len(self.blocks):
+            self.block_function(i, *self.blocks[i])
+            i += 1
         return "\n".join(self.lines) + "\n"
 
     def function(self, f):
         fd = f.fdef
         self.funcnames[f.pyname] = f.display
+        self.where = f.display
+        self.loops = 0
         self.emit("")
         self.emit(f"def {f.pyname}({', '.join(pyvar(p.name) for p in fd.params)}):", fd.span)
         self.depth = 1
+        for i in f.late_defaults:   # defaults that read other parameters, when left out
+            p = fd.params[i]
+            value = self.convert(self.ex(p.default), self.ty(p.default), f.ptypes[i])
+            self.emit(f"if {pyvar(p.name)} is {self.h('_U')}: {pyvar(p.name)} = {value}", p.span)
         self.block(fd.body)
         rets = []
         for r, t in zip(fd.returns, f.rtypes):
@@ -157,40 +192,106 @@ class CodeGen:
             self.emit("pass")
 
     def stmt(self, s):
-        if isinstance(s, ast.Assign):
+        self.stmt_span = s.span
+        first_temp = self.temps
+        self._stmt(s)
+        if self.temps > first_temp and isinstance(s, (ast.Assign, ast.MultiAssign, ast.ExprStmt)):
+            # drop the temporaries: a matrix held by one would be copied on its next in-place update
+            self.emit(f"del {', '.join(f'_t{i}' for i in range(first_temp, self.temps))}")
+
+    def _stmt(self, s):
+        if isinstance(s, (ast.If, ast.For, ast.While)) and (
+                self.depth >= MAX_DEPTH or self.loops >= MAX_LOOPS and not isinstance(s, ast.If)):
+            self.extract(s)
+        elif isinstance(s, ast.Assign):
             self.assign(s)
         elif isinstance(s, ast.MultiAssign):
             targets = ", ".join(pyvar(n) for n, _ in s.targets)
-            self.emit(f"{targets}, = {self.call(s.call)}" if len(s.targets) == 1
-                      else f"{targets} = {self.call(s.call)}", s.span)
+            value = self.call(s.call)
+            b = self.a.bound.get(id(s.call))
+            if b is not None and b.kind == "function" and len(s.targets) < len(b.target.rtypes):
+                value = f"{value}[:{len(s.targets)}]"   # a DML-bodied builtin's first results
+            self.emit(f"{targets}, = {value}" if len(s.targets) == 1
+                      else f"{targets} = {value}", s.span)
         elif isinstance(s, ast.ExprStmt):
             self.emit(self.call(s.call), s.span)
         elif isinstance(s, ast.If):
-            self.emit(f"if {self.cond(s.cond)}:", s.cond.span)
-            self.depth += 1
-            self.block(s.then)
-            self.depth -= 1
-            if s.orelse:
-                if len(s.orelse) == 1 and isinstance(s.orelse[0], ast.If):
-                    # else-if chains stay flat in the generated code
-                    self.emit("else:")
-                    self.depth += 1
-                    self.stmt(s.orelse[0])
-                    self.depth -= 1
-                else:
-                    self.emit("else:")
-                    self.depth += 1
-                    self.block(s.orelse)
-                    self.depth -= 1
+            self.if_(s)
         elif isinstance(s, ast.For):
             self.for_(s)
         elif isinstance(s, ast.While):
-            self.emit(f"while {self.cond(s.cond)}:", s.cond.span)
-            self.depth += 1
-            self.block(s.body)
-            self.depth -= 1
+            self.loops += 1
+            if self.height(s.cond) >= EXPR_HEIGHT:  # the condition's temporaries go inside the loop
+                self.emit("while True:", s.cond.span)
+                self.depth += 1
+                self.stmt_span = s.cond.span
+                self.emit(f"if not {self.cond(s.cond)}: break", s.cond.span)
+                self.block(s.body)
+                self.depth -= 1
+            else:
+                self.emit(f"while {self.cond(s.cond)}:", s.cond.span)
+                self.body(s.body)
+            self.loops -= 1
         elif isinstance(s, (ast.Source, ast.SetWd)):
             pass
+
+    def body(self, stmts):
+        self.depth += 1
+        self.block(stmts)
+        self.depth -= 1
+
+    def if_(self, s: ast.If):
+        self.stmt_span = s.cond.span
+        self.emit(f"if {self.cond(s.cond)}:", s.cond.span)
+        self.body(s.then)
+        while s.orelse:
+            nxt = s.orelse[0]
+            if len(s.orelse) == 1 and isinstance(nxt, ast.If) and self.height(nxt.cond) < EXPR_HEIGHT:
+                # else-if chains stay flat in the generated code
+                self.stmt_span = nxt.cond.span
+                self.emit(f"elif {self.cond(nxt.cond)}:", nxt.cond.span)
+                self.body(nxt.then)
+                s = nxt
+                continue
+            self.emit("else:")
+            self.body(s.orelse)
+            break
+
+    def extract(self, s):
+        """A statement nested too deeply for one Python function becomes a function of its own:
+        the variables it uses go in (unassigned ones as UNBOUND) and those it assigns come back."""
+        used, assigned = flat.variables(s)
+        name = f"_blk{len(self.blocks)}"
+        self.blocks.append((s, used, assigned, self.where))
+        self.helpers.add("_U")
+        for i, v in enumerate(used):
+            self.emit("try:")
+            self.emit(f"    _a{i} = {pyvar(v)}")
+            self.emit("except NameError:")
+            self.emit(f"    _a{i} = _U")
+        self.emit(f"_r = {name}({', '.join(f'_a{i}' for i in range(len(used)))})", s.span)
+        for i, v in enumerate(assigned):
+            self.emit(f"if _r[{i}] is not _U: {pyvar(v)} = _r[{i}]")
+        self.emit(f"del {', '.join(['_r'] + [f'_a{i}' for i in range(len(used))])}")
+
+    def block_function(self, index, s, used, assigned, where):
+        name = f"_blk{index}"
+        self.funcnames[name] = where
+        self.where = where
+        self.loops = 0
+        self.emit("")
+        self.emit(f"def {name}({', '.join(pyvar(v) for v in used)}):", s.span)
+        self.depth = 1
+        for v in used:
+            self.emit(f"if {pyvar(v)} is _U: del {pyvar(v)}")
+        self.stmt(s)
+        for i, v in enumerate(assigned):
+            self.emit("try:")
+            self.emit(f"    _o{i} = {pyvar(v)}")
+            self.emit("except NameError:")
+            self.emit(f"    _o{i} = _U")
+        self.emit(f"return ({''.join(f'_o{i}, ' for i in range(len(assigned)))})")
+        self.depth = 0
 
     def cond(self, e) -> str:
         code = self.ex(e)
@@ -199,7 +300,7 @@ class CodeGen:
         return f"{self.h('_truth')}({code})"
 
     def for_(self, s: ast.For):
-        a, b = self.ex(s.start), self.ex(s.stop)
+        a, b, *step = self.exs([s.start, s.stop] + ([s.step] if s.step is not None else []))
         tb = self.ty(s.stop)
         var = pyvar(s.var)
         if s.step is None and isinstance(s.start, ast.IntLit) and tb == T.INT and self.specialize \
@@ -207,12 +308,11 @@ class CodeGen:
             # the common `for (i in 1:n)`: ascending when n >= start
             rng = f"(range({a}, {b} + 1) if {b} >= {a} else range({a}, {b} - 1, -1))"
         else:
-            step = self.ex(s.step) if s.step is not None else "None"
-            rng = f"{self.h('_range')}({a}, {b}, {step})"
+            rng = f"{self.h('_range')}({a}, {b}, {step[0] if step else 'None'})"
         self.emit(f"for {var} in {rng}:", s.span)
-        self.depth += 1
-        self.block(s.body)
-        self.depth -= 1
+        self.loops += 1
+        self.body(s.body)
+        self.loops -= 1
 
     def assign(self, s: ast.Assign):
         var = pyvar(s.name)
@@ -225,15 +325,15 @@ class CodeGen:
             return
         ix = s.index
         tt = self.ty(ix)
-        value = self.ex(s.value)
+        rows, cols, (value,) = self._bounds(ix, [s.value])
         name = repr(f"'{s.name}'")
         if tt.dt == T.MATRIX:  # X[i] = v (one index) assigns rows, as X[i, ] = v
             if self._single(ix.rows) and self._single(ix.cols):
-                code = f"{self.h('_setcell')}({var}, {self.ex(ix.rows.lo)}, {self.ex(ix.cols.lo)}, {value}, {name})"
+                code = f"{self.h('_setcell')}({var}, {rows[0]}, {cols[0]}, {value}, {name})"
             else:
-                code = f"{self.h('_setreg')}({var}, {self._bounds(ix.rows)}, {self._bounds(ix.cols)}, {value}, {name})"
+                code = f"{self.h('_setreg')}({var}, {', '.join(rows)}, {', '.join(cols)}, {value}, {name})"
         else:
-            code = (f"{self.h('_setidx')}({var}, {self._bounds(ix.rows)}, {self._bounds(ix.cols)}, "
+            code = (f"{self.h('_setidx')}({var}, {', '.join(rows)}, {', '.join(cols)}, "
                     f"{ix.two_d}, {value}, {name})")
         self.emit(f"{var} = {self.mark(code, s.span)}", s.span)
 
@@ -241,15 +341,41 @@ class CodeGen:
     def _single(sl):
         return sl is not None and sl.hi is None
 
-    def _bounds(self, sl) -> str:
-        if sl is None:
-            return "None, None"
-        lo = self.ex(sl.lo)
-        hi = self.ex(sl.hi) if sl.hi is not None else "None"
-        return f"{lo}, {hi}"
+    def _bounds(self, ix, more=()) -> tuple[list, list, list]:
+        """Codes of the row bounds, the column bounds (each [lo, hi], "None" where absent), then of
+        the expressions in `more`, generated in the order the generated call evaluates them."""
+        exprs = []
+        for sl in (ix.rows, ix.cols):
+            if sl is not None:
+                exprs += [sl.lo] + ([sl.hi] if sl.hi is not None else [])
+        codes = iter(self.exs(exprs + list(more)))
+
+        def pair(sl):
+            if sl is None:
+                return ["None", "None"]
+            return [next(codes), next(codes) if sl.hi is not None else "None"]
+        rows = pair(ix.rows)
+        cols = pair(ix.cols)
+        return rows, cols, list(codes)
 
     # ------------------------------------------------------------------ expressions
     def ex(self, e) -> str:
+        code = self._ex(e)
+        if self.height(e) >= EXPR_HEIGHT and not _SIMPLE.match(code):
+            return self.hoist(code)
+        return code
+
+    def exs(self, exprs) -> list[str]:
+        """Codes of several expressions evaluated left to right: before one that needs temporaries,
+        the ones before it are computed into temporaries too, so the order of calls stays."""
+        codes: list[str] = []
+        for e in exprs:
+            if codes and self.height(e) >= EXPR_HEIGHT:
+                codes = [c if _SIMPLE.match(c) else self.hoist(c) for c in codes]
+            codes.append(self.ex(e))
+        return codes
+
+    def _ex(self, e) -> str:
         if isinstance(e, ast.IntLit):
             return repr(e.value)
         if isinstance(e, ast.FloatLit):
@@ -268,7 +394,7 @@ class CodeGen:
             return self.const(self.a.cmdargs[e.name])
         if isinstance(e, ast.VectorLit):
             self.helpers.add("_List")
-            return f"_List([{', '.join(self.ex(i) for i in e.items)}])"
+            return f"_List([{', '.join(self.exs(e.items))}])"
         if isinstance(e, ast.Unary):
             return self.unary(e)
         if isinstance(e, ast.Binary):
@@ -293,7 +419,7 @@ class CodeGen:
         return self.mark(f"{self.h(helper)}({x})", e.span)
 
     def binop(self, op, left, right, span) -> str:
-        a, b = self.ex(left), self.ex(right)
+        a, b = self.exs([left, right])
         ta, tb = self.ty(left), self.ty(right)
         if self.specialize and ta.is_numeric_scalar and tb.is_numeric_scalar:
             both_int = ta == T.INT and tb == T.INT
@@ -321,7 +447,7 @@ class CodeGen:
             if op == "^":
                 return f"{self.h('_dpow')}({a}, {b})"
         if self.specialize and op in ("&", "|") and ta == T.BOOL and tb == T.BOOL:
-            return f"({a} {'and' if op == '&' else 'or'} {b})"
+            return f"({a} {op} {b})"  # both operands are evaluated, as in SystemDS
         if self.specialize and op in _PYCMP and ta == T.STRING and tb == T.STRING:
             return f"({a} {_PYCMP[op]} {b})"
         return self.mark(f"{self.h(_BIN[op])}({a}, {b})", span)
@@ -329,11 +455,15 @@ class CodeGen:
     def index(self, e: ast.Index) -> str:
         t = self.ty(e.target)
         x = self.ex(e.target)
+        if self.height(e) >= EXPR_HEIGHT and not _SIMPLE.match(x):
+            x = self.hoist(x)
+        rows, cols, _ = self._bounds(e)
+        rows, cols = ", ".join(rows), ", ".join(cols)
         name = repr(f"'{e.target.name}'") if isinstance(e.target, ast.Name) else repr("the matrix")
         if t.dt == T.MATRIX:  # X[i] (one index) selects rows, as X[i, ]
-            code = f"{self.h('_get')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {name})"
+            code = f"{self.h('_get')}({x}, {rows}, {cols}, {name})"
         else:
-            code = f"{self.h('_idx')}({x}, {self._bounds(e.rows)}, {self._bounds(e.cols)}, {e.two_d}, {name})"
+            code = f"{self.h('_idx')}({x}, {rows}, {cols}, {e.two_d}, {name})"
         return self.mark(code, e.span)
 
     def call(self, c: ast.Call) -> str:
@@ -342,16 +472,21 @@ class CodeGen:
             if b.target in ("ifdef", "exists"):
                 return self.ex(b.args[0])
             if b.target == "eval":
-                return self.call(b.args[0])
+                code = self.call(b.args[0])
+                inner = self.a.bound.get(id(b.args[0]))
+                if inner is not None and (len(inner.target.rtypes) if inner.kind == "function"
+                                          else getattr(inner.target, "nret", 1)) > 1:
+                    code = f"{code}[0]"  # several results: eval gives the first, as SystemDS
+                return code
             if b.target == "eval_dynamic":
                 self.helpers.add("_eval")
-                return self.mark(f"_eval({', '.join(self.ex(a) for a in b.args)})", c.span)
+                return self.mark(f"_eval({', '.join(self.exs(b.args))})", c.span)
         if b.kind == "function":
             f = b.target
-            args = []
-            for arg, pt in zip(b.args, f.ptypes):
-                args.append(self.convert(self.ex(arg), self.ty(arg), pt))
-            return self.mark(f"{f.pyname}({', '.join(args)})", c.span)
+            args = [self.convert(code, self.ty(arg), pt)
+                    for code, arg, pt in zip(self.exs(b.args), b.args, f.ptypes)]
+            code = self.mark(f"{f.pyname}({', '.join(args)})", c.span)
+            return f"{code}[0]" if id(c) in self.a.first_only else code
         bi = b.target
         # as.scalar(X[i, j]) reads one cell without building a 1x1 matrix
         if bi.name == "as.scalar" and len(b.args) == 1 and isinstance(b.args[0], ast.Index):
@@ -359,11 +494,11 @@ class CodeGen:
             if self.ty(ix.target).dt == T.MATRIX and ix.two_d and self._single(ix.rows) \
                     and self._single(ix.cols):
                 name = repr(f"'{ix.target.name}'") if isinstance(ix.target, ast.Name) else "'the matrix'"
-                return self.mark(f"{self.h('_cell')}({self.ex(ix.target)}, {self.ex(ix.rows.lo)}, "
-                                 f"{self.ex(ix.cols.lo)}, {name})", c.span)
+                x, r, col = self.exs([ix.target, ix.rows.lo, ix.cols.lo])
+                return self.mark(f"{self.h('_cell')}({x}, {r}, {col}, {name})", c.span)
         fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
         self.builtins[fname] = bi
-        args = [self.ex(a) for a in b.args]
+        args = self.exs(b.args)
         if bi.named_variadic:
             return self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span)
         return self.mark(f"{fname}({', '.join(args)})", c.span)

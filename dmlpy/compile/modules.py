@@ -6,9 +6,19 @@ from pathlib import Path
 
 from .. import source as src
 from .. import types as T
-from ..errors import DMLValidationError, Diagnostic
+from ..errors import DMLSyntaxError, DMLValidationError, Diagnostic
 from ..parse import ast, parse, parse_file
 from .names import pyfunc
+
+
+class _Late:
+    """The argument of a left-out parameter whose default the function computes itself."""
+
+    def __repr__(self):
+        return "_U"
+
+
+LATE = _Late()
 
 
 @dataclass(eq=False)
@@ -24,9 +34,25 @@ class Function:
         return self.fdef.name
 
     @property
+    def late_defaults(self) -> list:
+        """Indexes of the parameters whose default reads other parameters (`numB=ncol(X)` in
+        SystemDS's gridSearch.dml): evaluated inside the function, when the call leaves them out."""
+        late = self.__dict__.get("_late")
+        if late is None:
+            names = {p.name for p in self.fdef.params}
+            late = [i for i, p in enumerate(self.fdef.params)
+                    if p.default is not None and _reads(p.default, names)]
+            self.__dict__["_late"] = late
+        return late
+
+    @property
     def display(self):
         ns = self.module.display_ns
-        return f"{ns}::{self.fdef.name}" if ns else self.fdef.name
+        name = self.fdef.name
+        if self.module.builtin and name[:2] in ("m_", "f_", "s_") and self.module.path is not None \
+                and name[2:] == self.module.path.stem:   # SystemDS's m_f in f.dml is builtin f
+            name = name[2:]
+        return f"{ns}::{name}" if ns else name
 
 
 @dataclass(eq=False)
@@ -37,6 +63,8 @@ class Module:
     display_ns: str = ""
     functions: dict = field(default_factory=dict)   # name -> Function
     namespaces: dict = field(default_factory=dict)  # alias -> Module
+    path: Path | None = None                        # the file (None for the main program)
+    builtin: bool = False                           # a DML-bodied builtin's file
 
 
 class Loader:
@@ -46,6 +74,7 @@ class Loader:
         self.modules: list[Module] = []
         self.by_path: dict[str, Module] = {}
         self.diags: list[Diagnostic] = []
+        self.builtins: dict[str, Function | None] = {}   # DML-bodied builtins looked up by name
 
     def main(self, program: ast.Program, folder: Path | None) -> Module:
         m = self._add(program, folder, "")
@@ -74,40 +103,94 @@ class Loader:
             if isinstance(st, ast.SetWd):
                 folder = Path(st.path) if Path(st.path).is_absolute() else (m.folder or Path.cwd()) / st.path
             elif isinstance(st, ast.Source):
-                path = src.resolve(st.path, folder)
+                path, tried = src.resolve_all(st.path, folder)
                 if path is None:
+                    places = ", ".join(_shown(t) for t in tried)
                     self.diags.append(Diagnostic(st.span, f"cannot find the sourced file '{st.path}' "
-                                                 "(looked next to this script, in the working "
-                                                 "directory and in dmlpy's scripts/)"))
+                                                 f"(looked for {places})"))
                     continue
-                if st.namespace in m.namespaces:
-                    self.diags.append(Diagnostic(st.span, f"namespace '{st.namespace}' is already in use"))
+                from ..cache import protected_read_reason
+                why = protected_read_reason(str(path))
+                if why is not None:
+                    self.diags.append(Diagnostic(st.span, f"refusing to source '{st.path}': {why}"))
                     continue
-                m.namespaces[st.namespace] = self.load_file(path, st.namespace)
+                try:
+                    mod = self.load_file(path, st.namespace)
+                except DMLSyntaxError as e:
+                    if e.span is None:  # an unreadable file: point at the source() statement
+                        e.diagnostics[0].span = st.span
+                    raise
+                old = m.namespaces.get(st.namespace)
+                if old is not None and old is not mod:
+                    # the same file sourced again under the same name is fine (SystemDS too)
+                    self.diags.append(Diagnostic(st.span, f"namespace '{st.namespace}' is already "
+                                                 f"bound to '{_shown(old.path)}'"))
+                    continue
+                m.namespaces[st.namespace] = mod
 
-    def load_file(self, path: Path, ns: str) -> Module:
+    def load_file(self, path: Path, ns: str, builtin: bool = False) -> Module:
         key = str(path.resolve())
         if key in self.by_path:
             return self.by_path[key]
         program = parse_file(path, str(path))
         mod = self._add(program, path.parent, ns)
+        mod.path = path
+        mod.builtin = builtin
         self.by_path[key] = mod
         self._sources(mod)
         return mod
 
     def load_builtin(self, name: str) -> Function | None:
-        """A DML-bodied builtin: scripts/builtin/<name>.dml (or on DMLPY_BUILTIN_PATH)."""
+        """A DML-bodied builtin: <name>.dml in a folder of DMLPY_BUILTIN_PATH or the shipped
+        scripts/builtin, defining `name` or, as SystemDS's own builtin files do, `m_name`."""
+        if name in self.builtins:
+            return self.builtins[name]
+        found = None
         for folder in src.builtin_path():
             path = folder / f"{name}.dml"
             if path.is_file():
-                mod = self.load_file(path, "")
-                return mod.functions.get(name) or next(
-                    (f for n, f in mod.functions.items() if n.lower() == name.lower()), None)
-        return None
+                mod = self.load_file(path, "", builtin=True)
+                # SystemDS names f's function after its first argument: m_f (matrix), f_f (frame)
+                # or s_f (otherwise); a file defining several is resolved to the matrix one
+                spellings = [name, "m_" + name, "f_" + name, "s_" + name]
+                found = next((mod.functions[n] for n in spellings if n in mod.functions), None) or next(
+                    (f for n, f in mod.functions.items() if n.lower() in [w.lower() for w in spellings]),
+                    None)
+                break
+        self.builtins[name] = found
+        return found
 
     def check(self):
         if self.diags:
             raise DMLValidationError("", diagnostics=self.diags)
+
+
+def _reads(e, names: set) -> bool:
+    """Whether the expression reads a variable named in `names`."""
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ast.Name):
+            if e.name in names:
+                return True
+        elif isinstance(e, ast.Arg):
+            stack.append(e.value)
+        elif isinstance(e, ast.Node):
+            for k in getattr(e, "__dataclass_fields__", ()):
+                v = getattr(e, k, None)
+                if isinstance(v, (ast.Node, ast.Arg)):
+                    stack.append(v)
+                elif isinstance(v, list):
+                    stack.extend(x for x in v if isinstance(x, (ast.Node, ast.Arg)))
+    return False
+
+
+def _shown(path) -> str:
+    """A path for messages: relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def parse_main(text: str | None, path: str | None) -> ast.Program:

@@ -147,8 +147,10 @@ def _parse(text: str, file: str) -> ast.Program:
             hint = " (missing '}'?)"
         raise DMLSyntaxError(f"syntax error: unexpected {_describe(tok)}{hint}{_expected(exp)}", span) from None
     except UnexpectedCharacters as e:
-        raise DMLSyntaxError(f"syntax error: unexpected character {text[e.pos_in_stream]!r}",
-                             Span(file, e.line, e.column)) from None
+        ch = text[e.pos_in_stream]
+        msg = (f"syntax error: unterminated string (no closing {ch})" if ch in "\"'"
+               else f"syntax error: unexpected character {ch!r}")
+        raise DMLSyntaxError(msg, Span(file, e.line, e.column)) from None
     except UnexpectedEOF:
         lines = text.splitlines() or [""]
         raise DMLSyntaxError("syntax error: unexpected end of file",
@@ -165,6 +167,9 @@ def parse_file(path: str | Path, display: str | None = None) -> ast.Program:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DMLSyntaxError(f"cannot read '{path}': no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DMLSyntaxError(f"cannot read '{path}': {e}") from None
+    except UnicodeDecodeError as e:
+        raise DMLSyntaxError(f"cannot read '{path}': it is not UTF-8 text (byte 0x{e.object[e.start]:02x} "
+                             f"at offset {e.start})") from None
+    except OSError as e:
+        raise DMLSyntaxError(f"cannot read '{path}': {e.strerror or 'not readable'}") from None
     return parse(text, display or str(path))

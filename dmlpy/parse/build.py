@@ -6,9 +6,16 @@ from lark import Token, Transformer
 from ..errors import DMLSyntaxError, Span
 from . import ast
 
-_DATA_TYPES = {"matrix": "matrix", "frame": "frame", "list": "list", "tensor": "tensor"}
-_VALUE_TYPES = {"double": "double", "int": "int", "integer": "int", "boolean": "boolean",
-                "bool": "boolean", "string": "string", "unknown": "unknown"}
+# the spellings of types SystemDS 3.4 accepts in function signatures (exactly these: no `bool`,
+# no `INT`, no `MATRIX`); a bare data type (`matrix X`, which crashes SystemDS's parser) is read as
+# matrix[double], frame[unknown] or list[unknown]
+_DATA_TYPES = {k: k.lower() for k in ("matrix", "Matrix", "frame", "Frame", "list", "List",
+                                      "scalar", "Scalar")}
+_VALUE_TYPES = {"double": "double", "Double": "double", "int": "int", "Int": "int",
+                "integer": "int", "Integer": "int", "boolean": "boolean", "Boolean": "boolean",
+                "string": "string", "String": "string", "unknown": "unknown", "Unknown": "unknown"}
+_TYPE_HELP = ("expected int, integer, double, boolean, string or unknown (or capitalised: Int, "
+              "Double, ...), or matrix[double], frame[...], list[unknown], scalar[...]")
 _SPECIAL_DOUBLES = {"NaN": float("nan"), "Inf": float("inf"), "INF": float("inf")}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "b": "\b", "f": "\f"}
 
@@ -201,19 +208,22 @@ class Builder(Transformer):
 
     def type(self, items):
         span = self._span(items)
-        base = str(items[0]).lower()
-        inner = str(items[1]).lower() if len(items) > 1 and items[1] is not None else None
-        if base in _DATA_TYPES:
-            vt = _VALUE_TYPES.get(inner or ("double" if base == "matrix" else "unknown"))
-            if vt is None:
-                self._err(f"unknown value type '{items[1]}'", span)
-            return ast.TypeSpec(span, _DATA_TYPES[base], vt)
+        base = str(items[0])
+        inner = str(items[1]) if len(items) > 1 and items[1] is not None else None
         if inner is not None:
-            self._err(f"unknown data type '{items[0]}'", span)
-        if base not in _VALUE_TYPES:
-            self._err(f"unknown type '{items[0]}' (expected int, double, boolean, string, "
-                      "matrix[double], frame, or list[unknown])", span)
-        return ast.TypeSpec(span, "scalar", _VALUE_TYPES[base])
+            if base not in _DATA_TYPES:
+                self._err(f"unknown data type '{base}' ({_TYPE_HELP})", span)
+            if inner not in _VALUE_TYPES:
+                hint = " (use 'boolean')" if inner.lower() == "bool" else f" ({_TYPE_HELP})"
+                self._err(f"unknown value type '{inner}'{hint}", span)
+            return ast.TypeSpec(span, _DATA_TYPES[base], _VALUE_TYPES[inner])
+        if base in _VALUE_TYPES:
+            return ast.TypeSpec(span, "scalar", _VALUE_TYPES[base])
+        if base in _DATA_TYPES:
+            data = _DATA_TYPES[base]
+            return ast.TypeSpec(span, data, "double" if data == "matrix" else "unknown")
+        hint = "use 'boolean'" if base.lower() in ("bool", "boolean") else _TYPE_HELP
+        self._err(f"unknown type '{base}' ({hint})", span)
 
     # -------------------------------------------------------------- expressions
     def binop(self, items):
@@ -237,10 +247,11 @@ class Builder(Transformer):
         return ast.CmdArg(self._span(items), str(items[0])[1:])
 
     def int_lit(self, items):
-        v = int(items[0])
-        if v > 2**63 - 1:
-            self._err(f"integer literal {items[0]} is out of the 64-bit range", self._span(items))
-        return ast.IntLit(self._span(items), v)
+        text = str(items[0])
+        if len(text.lstrip("0")) > 19 or int(text) > 2**63 - 1:
+            shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)"
+            self._err(f"integer literal {shown} is out of the 64-bit range", self._span(items))
+        return ast.IntLit(self._span(items), int(text))
 
     def float_lit(self, items):
         return ast.FloatLit(self._span(items), float(items[0]))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import threading
 import time
+
+import numpy as np
 
 from ..errors import DMLError, DMLRuntimeError, OpError
 
@@ -13,6 +16,7 @@ GENERATED = "<dml>"
 _MODULES = {"ops": "dmlpy.runtime.ops", "matrix": "dmlpy.runtime.matrix",
             "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format",
             "executor": "dmlpy.runtime.executor"}
+UNBOUND = object()  # a variable not assigned yet, passed into a generated block function
 
 
 def dynamic_eval(name, *args):
@@ -22,21 +26,78 @@ def dynamic_eval(name, *args):
     from .values import DMLList
     frame = sys._getframe(1)
     table = frame.f_globals.get("__dml_functions__", {})
+    if name not in table and lookup(name) is None:
+        from .dynload import builtin_entry   # a DML-bodied builtin, compiled on first use
+        entry = builtin_entry(name)
+        if entry is not None:
+            table = {name: entry}
+    names, spread = None, False
     if len(args) == 1 and isinstance(args[0], DMLList):
-        args = tuple(args[0].values)
+        # a single list is spread over the parameters (by name when it is named), unless the
+        # function takes exactly one parameter, a list (SystemDS's rule)
+        params = table[name][2].fdef.params if name in table else None
+        if not (params is not None and len(params) == 1 and params[0].type.data == "list"):
+            names = args[0].names if args[0].values else None
+            args, spread = tuple(args[0].values), True   # defaults fill what the list leaves out
     if name in table:
-        fn, ptypes, _ = table[name]
+        fn, ptypes, f = table[name]
         from . import ops
+        params = f.fdef.params
+        if names is not None:
+            args = _by_name(dict(zip(names, args)), [p.name for p in params], name,
+                            lambda i: _default_of(params[i], name))
+        if len(args) > len(params):
+            raise OpError(f"eval(): '{name}' takes {len(params)} argument(s) but {len(args)} were given")
+        if len(args) < len(params) and not spread:  # SystemDS binds every parameter by position
+            missing = ", ".join(f"'{p.name}'" for p in params[len(args):])
+            raise OpError(f"eval(): missing argument {missing} in the call of '{name}' (eval passes "
+                          f"all {len(params)} arguments by position)")
+        args = list(args) + [_default_of(p, name) for p in params[len(args):]]
         conv = {"double": ops.param_double, "int": ops.param_int, "boolean": ops.param_bool}
         args = [conv[t.vt](a) if t.dt == "scalar" and t.vt in conv else a for a, t in zip(args, ptypes)]
-        return fn(*args)
+        out = fn(*args)
+        return out[0] if isinstance(out, tuple) else out  # several results: the first, as SystemDS
     b = lookup(name)
+    if b is not None and names is not None and not b.variadic:
+        args = _by_name(dict(zip(names, args)), b.params, name,
+                        lambda i: b.defaults[b.params[i]] if b.params[i] in b.defaults else _no_default(
+                            b.params[i], name))
     if b is not None and (b.variadic or b.min_args <= len(args) <= len(b.params)):
         if b.variadic:
             return b.impl(*args)
         full = list(args) + [b.defaults.get(p) for p in b.params[len(args):]]
         return b.impl(*full)
     raise OpError(f"eval(): unknown function '{name}'")
+
+
+def _by_name(given: dict, pnames: list, fname: str, default) -> list:
+    """Arguments of a named list in parameter order; `default(i)` for those left out."""
+    for k in given:
+        if k not in pnames:
+            raise OpError(f"eval(): '{fname}' has no parameter named '{k}'; its parameters are: "
+                          f"{', '.join(pnames) or 'none'}")
+    return [given[p] if p in given else default(i) for i, p in enumerate(pnames)]
+
+
+def _no_default(pname, fname):
+    raise OpError(f"eval(): missing argument '{pname}' in the call of '{fname}' (it has no default value)")
+
+
+def _default_of(param, fname):
+    """The default value of a parameter that eval() leaves out (a literal, possibly negated)."""
+    from ..parse import ast
+    e, sign = param.default, 1
+    if isinstance(e, ast.Unary) and e.op in ("-", "+"):
+        e, sign = e.operand, (-1 if e.op == "-" else 1)
+    if isinstance(e, (ast.IntLit, ast.FloatLit)):
+        return sign * e.value
+    if isinstance(e, (ast.StrLit, ast.BoolLit)) and sign == 1 and e is param.default:
+        return e.value
+    if param.default is None:
+        raise OpError(f"eval(): missing argument '{param.name}' in the call of '{fname}' "
+                      "(it has no default value)")
+    raise OpError(f"eval(): argument '{param.name}' of '{fname}' must be given (its default "
+                  "is not a constant)")
 
 
 class Stats:
@@ -78,6 +139,56 @@ _LABELS = {"_add": "+", "_sub": "-", "_mul": "*", "_div": "/", "_pow": "^", "_mo
            "_setcell": "left-index (cell)", "_setreg": "left-index", "_setidx": "left-index"}
 
 
+RECURSION_LIMIT = 20000
+_DEEP = [0, None]            # runs in progress (they may nest, or overlap in threads), the host's limit
+_DEEP_LOCK = threading.Lock()
+
+
+def _deep_enter():
+    """Raise the recursion limit for a run; the last run to end puts the host's limit back."""
+    _DEEP_LOCK.acquire()
+    if _DEEP[0] == 0:
+        old = sys.getrecursionlimit()
+        _DEEP[1] = old if old < RECURSION_LIMIT else None
+        if old < RECURSION_LIMIT:
+            sys.setrecursionlimit(RECURSION_LIMIT)
+    _DEEP[0] += 1
+    _DEEP_LOCK.release()
+
+
+def _deep_leave():
+    _DEEP_LOCK.acquire()
+    _DEEP[0] -= 1
+    if _DEEP[0] == 0 and _DEEP[1] is not None:
+        if sys.getrecursionlimit() == RECURSION_LIMIT:   # unless the host changed it meanwhile
+            sys.setrecursionlimit(_DEEP[1])
+        _DEEP[1] = None
+    _DEEP_LOCK.release()
+
+
+try:   # NumPy 2 keeps its floating-point error state in a context variable: switching it is cheap
+    from numpy._core._ufunc_config import _extobj_contextvar as _NP_STATE
+    with np.errstate(all="ignore"):
+        _NP_QUIET = _NP_STATE.get()
+except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions: the public way
+    _NP_STATE = _NP_QUIET = None
+
+
+def _numpy_quiet():
+    if _NP_STATE is not None:
+        return _NP_STATE.set(_NP_QUIET)
+    ctx = np.errstate(all="ignore")
+    ctx.__enter__()
+    return ctx
+
+
+def _numpy_restore(token):
+    if _NP_STATE is not None:
+        _NP_STATE.reset(token)
+    else:  # pragma: no cover
+        token.__exit__(None, None, None)
+
+
 class Program:
     def __init__(self, source: str, gen, stats: Stats | None = None):
         from ..compile.codegen import HELPERS
@@ -95,7 +206,9 @@ class Program:
         ns.update(gen.consts)
         self.code = compile(source, GENERATED, "exec")
         exec(self.code, ns)
-        ns["__dml_functions__"] = {f.display: (ns[f.pyname], f.ptypes, f) for f in gen.a.functions}
+        # a user's function shadows a DML-bodied builtin of the same name
+        ns["__dml_functions__"] = {f.display: (ns[f.pyname], f.ptypes, f) for f in
+                                   sorted(gen.a.functions, key=lambda f: not f.module.builtin)}
         if stats is not None:
             for name in list(ns):
                 fn = ns[name]
@@ -105,14 +218,16 @@ class Program:
                     ns[name] = stats.wrap(gen.builtins[name].name, fn)
                 elif name in gen.helpers:
                     ns[name] = stats.wrap(_LABELS.get(name, name.lstrip("_")), fn)
-                elif name in gen.funcnames and name != "__dml_main__":
+                elif name in gen.funcnames and name != "__dml_main__" and not name.startswith("_blk"):
                     ns[name] = stats.wrap(f"{gen.funcnames[name]} (function)", fn)
         self.main = ns["__dml_main__"]
         self.ns = ns
 
     def __call__(self, *inputs):
-        if sys.getrecursionlimit() < 20000:
-            sys.setrecursionlimit(20000)
+        # a run needs deep recursion and quiet NumPy floating-point errors (DML gives NaN/Inf);
+        # both are the host's settings again when the run ends, however it ends
+        _deep_enter()
+        quiet = _numpy_quiet()
         try:
             return self.main(*inputs)
         except DMLError as e:
@@ -121,6 +236,9 @@ class Program:
             raise
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
             raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
+        finally:
+            _numpy_restore(quiet)
+            _deep_leave()
 
     # ------------------------------------------------------------------ error locations
     def _locate(self, err: DMLError, exc: BaseException) -> DMLError:
@@ -137,6 +255,8 @@ class Program:
             err.diagnostics[0].span = self._span_of(inner)
         stack = []
         for caller, callee in reversed(list(zip(frames, frames[1:]))):
+            if callee.tb_frame.f_code.co_name.startswith("_blk"):
+                continue  # a deeply nested block moved into a function of its own: not a DML call
             span = self._span_of(caller)
             if span is not None:
                 name = self.funcnames.get(callee.tb_frame.f_code.co_name, "?")
@@ -186,14 +306,16 @@ def _failing_builtin(e: BaseException):
 
 
 def _message(e: BaseException, builtin=None) -> str:
+    from .messages import humanize, without_objects
     if isinstance(e, OpError):
-        return str(e)
+        return without_objects(str(e))
     if builtin is not None and isinstance(e, (TypeError, ValueError, AttributeError, IndexError,
-                                              KeyError, ZeroDivisionError, OverflowError)):
+                                              KeyError, ZeroDivisionError, OverflowError,
+                                              ArithmeticError, LookupError)):
         from .values import type_name
         name, args = builtin
         kinds = ", ".join(type_name(a) for a in args if a is not None)
-        return f"{name}(): invalid arguments ({kinds}): {e}"
+        return f"{name}(): invalid arguments ({kinds}): {humanize(str(e)) or 'not accepted'}"
     if isinstance(e, (UnboundLocalError, NameError)):
         m = re.search(r"'(v_[A-Za-z0-9_]+)'", str(e))
         if m:
@@ -204,4 +326,5 @@ def _message(e: BaseException, builtin=None) -> str:
         return "recursion too deep (does a function call itself without end?)"
     if isinstance(e, MemoryError):
         return "out of memory"
-    return f"{type(e).__name__}: {e}"
+    said = humanize(str(e))
+    return said if said and said != str(e) else f"the operation failed ({humanize(str(e)) or 'no detail'})"

@@ -4,9 +4,11 @@ Formats: csv (header, sep, fill, default, naStrings), text (i j v, 1-based, non-
 (Matrix Market coordinate/array), libsvm (label, then index:value), and binary (dmlpy's own: a
 NumPy .npy file for matrices, an .npz archive for frames; SystemDS's Hadoop-sequence binary files
 cannot be read). Every write but mm leaves a SystemDS-style `.mtd` JSON file beside the data, and
-reads honour an existing `.mtd` for whatever the call leaves out. Writes go to temporary files that
-are renamed into place at the end, so a failed write leaves no half-written data or metadata.
-SystemDS may write a directory of part files; reads accept that form too.
+reads honour an existing `.mtd` for whatever the call leaves out. Writes stream the text in blocks
+of rows (`textout`) to temporary files that replace the data and its .mtd together at the end
+(`safewrite`): a failed write leaves the old pair or the new one, never a mix, and never deletes a
+directory holding anything but part files. SystemDS may write a directory of part files; reads
+accept that form too.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import time
 import numpy as np
 
 from ..errors import OpError
-from .frame import Frame, double_str, doubles_str, norm_type, parse_double
+from . import safewrite, textout
+from .frame import Frame, norm_type, parse_double
 
 FORMATS = ("csv", "text", "mm", "libsvm", "binary")
 _FORMAT_ALIASES = {"textcell": "text", "ijv": "text", "matrixmarket": "mm", "bin": "binary"}
@@ -41,7 +44,9 @@ def mtd_path(path):
 def read_mtd(path):
     p = mtd_path(path)
     if not os.path.isfile(p):
-        return {}
+        p = safewrite.recovered_mtd(path)        # a write killed between its two renames
+        if p is None:
+            return {}
     try:
         with open(p, encoding="utf-8") as fh:
             md = json.load(fh)
@@ -113,114 +118,21 @@ def make_mtd(value, fmt, header, sep, description=None):
 
 
 # ================================================================== writing
-def _d2s_cells(a):
-    """Java Double.toString of every value of a 1-D float array."""
-    return doubles_str(a)
-
-
-def _matrix_cells(X):
-    """Matrix cells as SystemDS writes them in csv: 0 for zero, Java's Double.toString otherwise."""
-    flat = X.ravel()
-    ints = np.isfinite(flat) & (flat == np.trunc(flat)) & (np.abs(flat) < 1e7)
-    if ints.all():
-        txt = np.char.add(flat.astype(np.int64).astype(str), ".0")
-        txt[flat == 0] = "0"
-        return txt.reshape(X.shape).tolist()
-    cells = _d2s_cells(flat)
-    for i in np.nonzero(flat == 0)[0].tolist():
-        cells[i] = "0"
-    m = X.shape[1]
-    return [cells[i:i + m] for i in range(0, len(cells), m)]
-
-
-def _ijv_lines(X):
-    r, c = np.nonzero(X)
-    if r.size == 0:
-        return ["0 0 0\n"]
-    vals = _d2s_cells(X[r, c])
-    rs = (r + 1).tolist()
-    cs = (c + 1).tolist()
-    return [f"{i} {j} {v}\n" for i, j, v in zip(rs, cs, vals)]
-
-
-def _text_of(value, fmt, header, sep):
-    if isinstance(value, Frame):
-        return _frame_text(value, fmt, header, sep)
-    if type(value).__name__ == "ndarray":
-        X = value
-        if fmt == "csv":
-            lines = []
-            if header:
-                lines.append(sep.join(f"C{j + 1}" for j in range(X.shape[1])) + "\n")
-            lines += [sep.join(row) + "\n" for row in _matrix_cells(X)]
-            return "".join(lines)
-        if fmt == "text":
-            return "".join(_ijv_lines(X))
-        if fmt == "mm":
-            head = (f"%%MatrixMarket matrix coordinate real general\n"
-                    f"{X.shape[0]} {X.shape[1]} {int(np.count_nonzero(X))}\n")
-            return head + "".join(_ijv_lines(X))
-        if fmt == "libsvm":
-            lines = []
-            n, m = X.shape
-            for i in range(n):
-                row = X[i]
-                label = double_str(float(row[m - 1])) if m else "0.0"
-                feats = [f"{j + 1}:{double_str(float(row[j]))}" for j in np.nonzero(row[:m - 1])[0].tolist()]
-                lines.append(sep.join([label] + feats) + "\n")
-            return "".join(lines)
-    raise OpError(f"write(): cannot write a {type(value).__name__} as {fmt}")
-
-
-def _frame_text(F, fmt, header, sep):
-    cols = [F.column_strings(j) for j in range(F.ncol)]
-    if fmt == "csv":
-        lines = []
-        if header:
-            lines.append(sep.join(F.names) + "\n")
-        for i in range(F.nrow):
-            lines.append(sep.join(_csv_cell(c[i], sep) for c in cols) + "\n")
-        return "".join(lines)
-    if fmt == "text":
-        lines = []
-        for i in range(F.nrow):
-            for j in range(F.ncol):
-                s = cols[j][i]
-                if s is None or s == "":
-                    continue
-                if F.schema[j] != "STRING" and F.columns[j][i] == 0:
-                    continue
-                lines.append(f"{i + 1} {j + 1} {s}\n")
-        return "".join(lines)
-    raise OpError(f"write(): frames can be written as csv, text or binary, not {fmt}")
-
-
-def _csv_cell(s, sep):
-    if s is None:
-        return ""
-    if sep in s or '"' in s or "\n" in s:
-        return '"' + s.replace('"', '""') + '"'
-    return s
-
-
-def _scalar_text(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return double_str(v)
-    return str(v)
-
-
-def _tmp(path):
-    d, b = os.path.split(path)
-    return os.path.join(d, f".{b}.dmlpy-tmp-{os.getpid()}")
+def _target(path):
+    """The file a write goes to: 'dir/' names the file 'dir' (as in SystemDS)."""
+    if not isinstance(path, str) or path == "":
+        raise OpError("write(): the file name must be a non-empty string")
+    seps = "/" + (os.sep if os.sep != "/" else "") + (os.altsep or "")
+    stripped = path.rstrip(seps)
+    if stripped == "":
+        raise OpError(f"write(): '{path}' is a directory, not a file name")
+    return stripped
 
 
 def write(value, path, fmt="text", header=False, sep=",", description=None):
-    """write(x, file, format=...): the data file (or part directory replaced) plus its .mtd."""
-    if not isinstance(path, str) or path == "":
-        raise OpError("write(): the file name must be a non-empty string")
+    """write(x, file, format=...): the data file plus its .mtd, both replaced together (see safewrite)."""
     from ..cache import check_write_path
+    path = _target(path)
     check_write_path(path)
     fmt = _fmt_name(fmt, "write()")
     is_scalar = isinstance(value, (bool, int, float, str))
@@ -228,45 +140,57 @@ def write(value, path, fmt="text", header=False, sep=",", description=None):
         raise OpError("write(): lists cannot be written")
     if is_scalar and fmt != "text":
         fmt = "text"
+    if not (is_scalar or isinstance(value, Frame) or type(value).__name__ == "ndarray"):
+        raise OpError(f"write(): cannot write a {type(value).__name__} as {fmt}")
     d = os.path.dirname(path)
     if d and not os.path.isdir(d):
         try:
             os.makedirs(d, exist_ok=True)
         except OSError as e:
             raise OpError(f"write(): cannot create the directory '{d}': {e.strerror}") from None
-    tmp_data, tmp_mtd = _tmp(path), _tmp(path + ".mtd")
+    side_files = safewrite.clean_stale(path)
+    safewrite.check_target(path)
+    tmps = []
     try:
-        if fmt == "binary":
-            with open(tmp_data, "wb") as fh:
+        fh, tmp_data = safewrite.open_tmp(path)
+        tmps.append(tmp_data)
+        with fh:
+            if fmt == "binary":
                 if isinstance(value, Frame):
                     _write_frame_npz(fh, value)
                 else:
                     np.save(fh, np.ascontiguousarray(value, dtype=np.float64), allow_pickle=False)
-        else:
-            text = _scalar_text(value) if is_scalar else _text_of(value, fmt, header, sep)
-            with open(tmp_data, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            else:
+                def emit(text, _w=fh.write):
+                    _w(text.encode("utf-8"))
+                if is_scalar:
+                    emit(textout.scalar_text(value))
+                elif isinstance(value, Frame):
+                    textout.write_frame(value, fmt, header, sep, emit)
+                else:
+                    textout.write_matrix(value, fmt, header, sep, emit)
+        tmp_mtd = None
         if fmt != "mm":
-            with open(tmp_mtd, "w", encoding="utf-8") as fh:
-                fh.write(_mtd_text(make_mtd(value, fmt, header, sep, description)))
-        if os.path.isdir(path) and not os.path.islink(path):
-            import shutil
-            shutil.rmtree(path)
-        os.replace(tmp_data, path)
-        if fmt != "mm":
-            os.replace(tmp_mtd, path + ".mtd")
-        elif os.path.isfile(path + ".mtd"):
-            os.remove(path + ".mtd")   # a stale one would describe other data
+            fh, tmp_mtd = safewrite.open_tmp(path + ".mtd")
+            tmps.append(tmp_mtd)
+            with fh:
+                fh.write(_mtd_text(make_mtd(value, fmt, header, sep, description)).encode("utf-8"))
+        safewrite.commit(path, tmp_data, tmp_mtd)
+        safewrite.remember(path, side_files)
     except OSError as e:
-        for p in (tmp_data, tmp_mtd):
-            if os.path.exists(p):
-                os.remove(p)
+        _remove_all(tmps)
         raise OpError(f"write(): cannot write '{path}': {e.strerror or e}") from None
     except BaseException:
-        for p in (tmp_data, tmp_mtd):
-            if os.path.exists(p):
-                os.remove(p)
+        _remove_all(tmps)
         raise
+
+
+def _remove_all(paths):
+    for p in paths:
+        try:
+            os.remove(p)
+        except OSError:
+            pass
 
 
 def _write_frame_npz(fh, F):
@@ -408,7 +332,13 @@ def _read_matrix(path, fmt, header, sep, rows, cols, fill, fill_value, nas):
         if head != b"\x93NUMPY":
             raise OpError(f"read(): '{path}' is not a dmlpy binary file (SystemDS's own binary format "
                           f"cannot be read: write the data as csv or text instead)")
-        X = np.load(path, allow_pickle=False)
+        try:
+            X = np.load(path, allow_pickle=False)
+        except Exception as e:  # noqa: BLE001 - a damaged header fails in NumPy's own parser
+            if isinstance(e, (OSError, MemoryError)):
+                raise
+            raise OpError(f"read(): '{path}' is a damaged dmlpy binary file (its header cannot be "
+                          f"read)") from None
         if X.ndim != 2:
             raise OpError(f"read(): '{path}' does not hold a 2-D matrix")
         return np.ascontiguousarray(X, dtype=np.float64)

@@ -382,6 +382,20 @@ def _err(kind, detail):
     return ValueError("%s: %s" % (kind, detail))
 
 
+MAX_SPEC_NUMBER = 100_000  # a wider field or longer precision is refused, not built
+
+
+def _spec_number(text, what):
+    """A width or precision of a format specifier: beyond Java's int range Java refuses it; past
+    MAX_SPEC_NUMBER dmlpy refuses it too (Java would try to build a string of that size)."""
+    if len(text) > 10 or int(text) > 2147483647:
+        raise _err(f"IllegalFormat{what}Exception", "-2147483648")
+    if int(text) > MAX_SPEC_NUMBER:
+        raise ValueError(f"format {what.lower()} {int(text)} is too large (dmlpy allows at most "
+                         f"{MAX_SPEC_NUMBER})")
+    return int(text)
+
+
 _FLAG_CHARS = "-#+ 0,(<"
 _VALID_CONV = set("bBhHsScCdoxXeEfgGaAtTn%")
 
@@ -700,8 +714,8 @@ def java_format(fmt, args):
             if flags.count(ch) > 1:
                 raise _err("DuplicateFormatFlagsException",
                            "Flags = '%s'" % ch)
-        width = int(width_s) if width_s else -1
-        prec = int(prec_s) if prec_s else -1
+        width = _spec_number(width_s, "Width") if width_s else -1
+        prec = _spec_number(prec_s, "Precision") if prec_s else -1
         if conv in "n%":
             if prec != -1:
                 raise _err("IllegalFormatPrecisionException", str(prec))

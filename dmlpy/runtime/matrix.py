@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
-from .values import sole_owner, type_name
+from .values import java_long, sole_owner, type_name
 
 np.seterr(all="ignore")
 
@@ -105,11 +105,11 @@ def _index_int(v, what):
     if type(v) is int:
         return v
     if isinstance(v, float):
-        return int(v)
+        return java_long(v)  # as SystemDS: NaN counts as index 0
     if type(v) is bool:
         return int(v)
     if type(v) is np.ndarray and v.size == 1:
-        return int(v.flat[0])
+        return java_long(float(v.flat[0]))
     raise OpError(f"a {what} index must be a number, not a {type_name(v)}")
 
 

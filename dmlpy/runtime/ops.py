@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..errors import OpError
-from .values import INT64_MAX, INT64_MIN, DMLList, type_name, wrap_int
+from .values import INT64_MAX, INT64_MIN, DMLList, java_long, type_name, wrap_int
 
 _M = None
 
@@ -258,13 +258,15 @@ def truth(v, what="condition") -> bool:
 def and_(a, b):
     if _is_arr(a) or _is_arr(b):
         return M().binary("&", a, b)
-    return truth(a, "operand of '&'") and truth(b, "operand of '&'")
+    x, y = truth(a, "operand of '&'"), truth(b, "operand of '&'")
+    return x and y
 
 
 def or_(a, b):
     if _is_arr(a) or _is_arr(b):
         return M().binary("|", a, b)
-    return truth(a, "operand of '|'") or truth(b, "operand of '|'")
+    x, y = truth(a, "operand of '|'"), truth(b, "operand of '|'")
+    return x or y
 
 
 def xor(a, b):
@@ -329,15 +331,29 @@ UNARY = {"-": neg, "+": pos, "!": not_}
 
 # ------------------------------------------------------------------ loops, indexing, parameters
 def loop_range(a, b, step):
-    """The values of `for (i in a:b)` / `seq(a, b, step)`: bounds and step truncated to integers."""
-    a = int(_scalar_num(a, "for")) if type(a) is not int else a
-    b = int(_scalar_num(b, "for")) if type(b) is not int else b
+    """The values of `for (i in a:b)` / `seq(a, b, step)`: bounds and step truncated to integers;
+    a NaN bound or step gives no iterations (as SystemDS)."""
+    a = _loop_int(a)
+    b = _loop_int(b)
+    if a is None or b is None:
+        return range(0)
     if step is None:
         return range(a, b + 1) if b >= a else range(a, b - 1, -1)
-    s = int(_scalar_num(step, "for")) if type(step) is not int else step
+    s = _loop_int(step)
+    if s is None:
+        return range(0)
     if s == 0:
         return range(0)
     return range(a, b + 1, s) if s > 0 else range(a, b - 1, s)
+
+
+def _loop_int(v):
+    if type(v) is int:
+        return v
+    v = _scalar_num(v, "for")
+    if isinstance(v, float):
+        return None if v != v else java_long(v)
+    return v
 
 
 def index_get(t, rlo, rhi, clo, chi, two_d, name="the value"):
@@ -394,7 +410,7 @@ def param_int(v):
     if t is float:
         if v != v or v in (math.inf, -math.inf):
             raise OpError(f"expected an int, got {v}")
-        return int(v)
+        return java_long(v)
     if t is bool:
         return int(v)
     if _is_arr(v) and v.size == 1:

@@ -17,6 +17,17 @@ def wrap_int(x: int) -> int:
     return ((x - INT64_MIN) & 0xFFFFFFFFFFFFFFFF) + INT64_MIN
 
 
+def java_long(x) -> int:
+    """A double cast to INT64 as Java's (long) does: toward zero, saturating, NaN gives 0."""
+    if x != x:
+        return 0
+    if x >= 9.223372036854775807e18:
+        return INT64_MAX
+    if x <= -9.223372036854775808e18:
+        return INT64_MIN
+    return int(x)
+
+
 class DMLList:
     """An immutable DML list: values with optional names (all named or none)."""
 
@@ -83,10 +94,11 @@ def type_name(v) -> str:
     if isinstance(v, str):
         return "string"
     if is_matrix(v):
-        return f"matrix ({v.shape[0]}x{v.shape[1]})"
+        return f"matrix ({v.shape[0]}x{v.shape[1]})" if getattr(v, "ndim", 0) == 2 else "matrix"
     if isinstance(v, DMLList):
         return "list"
-    return type(v).__name__.lower()
+    return {"nonetype": "nothing", "tuple": "several values"}.get(type(v).__name__.lower(),
+                                                                   type(v).__name__.lower())
 
 
 # --------------------------------------------------------------- copy-on-write support

@@ -1,0 +1,1 @@
+"""Developer tools shipped with dmlpy (run as `python -m dmlpy.tools.<name>`)."""
