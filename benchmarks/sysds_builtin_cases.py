@@ -454,9 +454,9 @@ for i, x in enumerate(SQ):
 for ds in ("diabetes", "titanic"):
     case(f"adasynRealData/{ds}-none", "adasynRealData",
          "-args {data:%s/%s.csv} {data:%s/tfspec.json} FALSE 4 {out:R}" % (ds, ds, ds))
-case("slicefinderPrep/oe", "slicefinderPrep", "-args {data:Salaries.csv} oe {out:X}")
-case("slicefinderPrep/raw", "slicefinderPrep", "-args {data:Salaries.csv} raw {out:X}")
-case("sliceLineRealData/salaries", "sliceLineRealData", "-args {data:Salaries.csv} {data:Salaries_tfspec.json} {out:R}")
+case("slicefinderPrep/oe", "slicefinderPrep", "-args {data:Salaries.csv} oe {out:X} {out:e}")
+case("slicefinderPrep/raw", "slicefinderPrep", "-args {data:Salaries.csv} raw {out:X} {out:e}")
+case("sliceLineRealData/salaries", "sliceLineRealData", "-args {data:Salaries.csv} {data:Salaries_tfspec.json} {out:acc} {out:val}")
 for k, tp, sel in ((4, 1, "TRUE"), (4, 2, "FALSE")):
     X = Ints(100, 4, 1, 3, 4)
     case(f"slicefinder/{tp}-{sel}", "slicefinder", "-args {X} {e} %d %d %s FALSE {out:TR}" % (k, tp, sel),

@@ -226,6 +226,8 @@ def read_output(path: Path):
             f = line.split()
             if len(f) == 3:
                 i, j = int(f[0]) - 1, int(f[1]) - 1
+                if i < 0 or j < 0:        # the placeholder cell of an empty matrix
+                    continue
                 if i >= X.shape[0] or j >= X.shape[1]:
                     X = np.pad(X, ((0, max(0, i + 1 - X.shape[0])), (0, max(0, j + 1 - X.shape[1]))))
                 X[i, j] = float(f[2])

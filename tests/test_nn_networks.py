@@ -168,3 +168,42 @@ def test_alexnet_exposes_the_configurable_network():
     np.testing.assert_array_equal(res["dW"], res["dW2"])
     assert np.asarray(res["p"]).shape == (4, 3)
     assert res["loss"] == res["loss2"] and res["top5"] == res["t5"] == 1.0
+
+
+def test_alexnet_too_small_input_is_a_clear_error():
+    import dmlpy
+    with pytest.raises(dmlpy.DMLError) as ei:
+        run('source("nn/networks/alexnet.dml") as alexnet\nm = alexnet::init(3, 40, 40, 10, 1)')
+    msg = str(ei.value)
+    assert "40x40" in msg and "63x63" in msg
+
+
+SHORTCUT_EMAS = """
+source("nn/networks/resnet.dml") as resnet
+source("nn/layers/batch_norm2d_old.dml") as bn
+g = function(int r, int c, int seed) return (matrix[double] M) {
+  M = rand(rows=r, cols=c, pdf="normal", seed=seed)
+}
+X = g(2, 3 * 16, 1)
+W = list(g(2, 3, 2), g(2, 1, 3), g(2, 1, 4), g(2, 18, 5), g(2, 1, 6), g(2, 1, 7),
+         g(8, 2, 8), g(8, 1, 9), g(8, 1, 10), g(8, 3, 11), g(8, 1, 12), g(8, 1, 13))
+E = list(g(2, 1, 14), 1 + abs(g(2, 1, 15)), g(2, 1, 16), 1 + abs(g(2, 1, 17)),
+         g(8, 1, 18), 1 + abs(g(8, 1, 19)), g(8, 1, 20), 1 + abs(g(8, 1, 21)))
+[out, Ho, Wo, E_upd, cached, cmv] = resnet::bottleneck_block_forward(X, W, 3, 2, 4, 4, 2, 2, "train", E)
+[c4, H4, W4] = resnet::conv1x1_forward(X, as.matrix(W[10]), 3, 8, 4, 4, 2, 2)
+[o4, m4, v4, cm4, cv4] = bn::forward(c4, as.matrix(W[11]), as.matrix(W[12]), 8, H4, W4, "train",
+    as.matrix(E[7]), as.matrix(E[8]), 0.1, 1e-5)
+got_m = as.matrix(E_upd[7])
+got_v = as.matrix(E_upd[8])
+bn3_m = as.matrix(E_upd[5])
+"""
+
+
+def test_bottleneck_returns_the_shortcut_batch_norm_averages():
+    """SystemDS 3.4's bottleneck_block_forward returns the third batch norm's updated moving
+    averages in the shortcut's place; dmlpy's returns the shortcut's own (documented in
+    resnet.dml)."""
+    res = run(SHORTCUT_EMAS, outputs=["got_m", "got_v", "m4", "v4", "bn3_m"])
+    np.testing.assert_allclose(res["got_m"], res["m4"], rtol=1e-12)
+    np.testing.assert_allclose(res["got_v"], res["v4"], rtol=1e-12)
+    assert not np.allclose(res["got_m"], res["bn3_m"])

@@ -12,7 +12,7 @@ harness = pytest.importorskip("sysds_builtin_tests")
 
 SAMPLE = [
     "normalize/20", "normalizeAll/20", "scale/TRUE-TRUE", "scaleRobust/50", "sigmoid/matrix",
-    "dist/50-1.0", "correlationMatrix/50-1.0", "toOneHot/5", "intersect/10", "union/10",
+    "logsumexp/rows", "correlationMatrix/50-1.0", "toOneHot/5", "symmetricDifference/10", "outlier/TRUE",
     "setdiff/10", "auc/3", "confusionMatrix/6", "lm/100x10", "lmDS/100x10", "raSelection/<",
     "functional_dependency/1", "image_mirror/12x12", "image_crop/12x12", "SQRTMatrix/COMMON-4",
 ]

@@ -11,7 +11,7 @@ from ..errors import OpError
 from ..runtime.frame import Frame, detect_string, double_str, parse_double
 from ..runtime.format import tostr
 from ..runtime.values import DMLList, type_name
-from .jsonspec import SpecSyntaxError, parse_spec, spec_bool
+from .jsonspec import Spec
 from .registry import builtin, r_frame, r_matrix
 
 SEP = "\u00b7"   # SystemDS's separator inside metadata cells: token·code, min·max
@@ -94,49 +94,6 @@ def hashmap_order(keys):
         h = java_string_hash(k)
         return (h ^ (h >> 16)) & (cap - 1)
     return [k for _, _, k in sorted((bucket(k), i, k) for i, k in enumerate(keys))]
-
-
-class Spec:
-    def __init__(self, spec, F_names, fn):
-        try:
-            js = parse_spec(spec) if isinstance(spec, str) else None
-        except SpecSyntaxError as e:
-            raise OpError(f"{fn}(): the spec is not valid JSON: {e}") from None
-        if not isinstance(js, dict):
-            raise OpError(f"{fn}(): the spec must be a JSON object")
-        try:
-            self.ids = spec_bool(js, "ids")
-        except OpError as e:
-            raise OpError(f"{fn}(): {e}") from None
-        names = list(F_names)
-
-        def col(ref):
-            if isinstance(ref, dict):
-                ref = ref.get("id") if self.ids else ref.get("name", ref.get("id"))
-            if self.ids or isinstance(ref, int):
-                if not isinstance(ref, int) or not 1 <= ref <= len(names):
-                    raise OpError(f"{fn}(): column id {ref} is out of range 1..{len(names)}")
-                return ref - 1
-            if ref not in names:
-                raise OpError(f"{fn}(): the spec names a column '{ref}' that the frame does not have")
-            return names.index(ref)
-
-        for k in js:
-            if k not in ("ids", "recode", "dummycode", "bin"):
-                raise OpError(f"{fn}(): the transform '{k}' is not supported (recode, dummycode, "
-                              f"bin and pass-through are)")
-        self.recode = {col(c) for c in js.get("recode", [])}
-        self.dummy = {col(c) for c in js.get("dummycode", [])}
-        self.bins = {}
-        for b in js.get("bin", []):
-            method = str(b.get("method", "equi-width")).lower()
-            if method not in ("equi-width", "equi-height"):
-                raise OpError(f"{fn}(): unknown bin method '{method}'")
-            self.bins[col(b)] = (method, int(b.get("numbins", 10)))
-        # dummycoding a column that is neither recoded nor binned recodes it first
-        for c in self.dummy:
-            if c not in self.bins:
-                self.recode.add(c)
 
 
 def _recode_col(F, j):

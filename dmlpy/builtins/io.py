@@ -55,6 +55,8 @@ def read(file, format, header, sep, data_type, value_type, rows, cols, naStrings
     """read(file, ...): a matrix, frame or scalar; arguments left out come from the file's .mtd."""
     if not isinstance(file, str):
         raise OpError(f"read() expects a file name (a string), got a {type_name(file)}")
+    if naStrings is not None and hasattr(naStrings, "values") and not isinstance(naStrings, str):
+        naStrings = [str(v) for v in naStrings.values]      # a DML list literal ["NA", "?", ...]
     return rio.read(file, fmt=format, header=header, sep=sep, data_type=data_type,
                     value_type=value_type, rows=rows, cols=cols, na_strings=naStrings, fill=fill,
                     fill_value=default, schema=schema)

@@ -244,9 +244,10 @@ def _binop(op, a, b):
     if op == "+" and (isinstance(a, str) and not isinstance(a, JChar) or isinstance(b, str) and not isinstance(b, JChar)):
         return jstr(a) + jstr(b)
     if op in ("==", "!="):
-        eq = (a == b) if not (isinstance(a, JChar) or isinstance(b, JChar)) else \
-            (_num(a, op) == _num(b, op) if not (isinstance(a, str) and isinstance(b, str)) or
-             isinstance(a, JChar) and isinstance(b, JChar) else a == b)
+        # numbers and chars compare by value; Strings too (Java compares references: dmlpy
+        # takes the intended value comparison)
+        numeric = all(isinstance(v, (int, float, JChar)) and not isinstance(v, bool) for v in (a, b))
+        eq = (_num(a, op) == _num(b, op)) if numeric else (a == b)
         return eq if op == "==" else not eq
     if op in ("&&", "||", "&", "|", "^") and isinstance(a, bool) and isinstance(b, bool):
         return {"&&": a and b, "&": a and b, "||": a or b, "|": a or b, "^": a != b}[op]

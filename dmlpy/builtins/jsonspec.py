@@ -1,4 +1,5 @@
-"""A tolerant JSON reader for transform specs, accepting what SystemDS 3.4's spec parser accepts.
+"""Transform specs: a tolerant JSON reader accepting what SystemDS 3.4's spec parser accepts, and
+the parsed spec (recode / dummycode / bin columns) the transform builtins use.
 
 SystemDS reads transform specs with a lenient JSON parser; its scripts rely on that, e.g.
 "{ids:true, recode:[1,2,], bin:[{id:3, method:equi-width, numbins:10}]}".  Checked on the
@@ -172,3 +173,46 @@ def spec_bool(js: dict, key: str, default=False) -> bool:
     if isinstance(v, str) and v in ("true", "false"):
         return v == "true"
     raise OpError(f"the spec's '{key}' must be true or false, not {v!r}")
+
+
+class Spec:
+    def __init__(self, spec, F_names, fn):
+        try:
+            js = parse_spec(spec) if isinstance(spec, str) else None
+        except SpecSyntaxError as e:
+            raise OpError(f"{fn}(): the spec is not valid JSON: {e}") from None
+        if not isinstance(js, dict):
+            raise OpError(f"{fn}(): the spec must be a JSON object")
+        try:
+            self.ids = spec_bool(js, "ids")
+        except OpError as e:
+            raise OpError(f"{fn}(): {e}") from None
+        names = list(F_names)
+
+        def col(ref):
+            if isinstance(ref, dict):
+                ref = ref.get("id") if self.ids else ref.get("name", ref.get("id"))
+            if self.ids or isinstance(ref, int):
+                if not isinstance(ref, int) or not 1 <= ref <= len(names):
+                    raise OpError(f"{fn}(): column id {ref} is out of range 1..{len(names)}")
+                return ref - 1
+            if ref not in names:
+                raise OpError(f"{fn}(): the spec names a column '{ref}' that the frame does not have")
+            return names.index(ref)
+
+        for k in js:
+            if k not in ("ids", "recode", "dummycode", "bin"):
+                raise OpError(f"{fn}(): the transform '{k}' is not supported (recode, dummycode, "
+                              f"bin and pass-through are)")
+        self.recode = {col(c) for c in js.get("recode", [])}
+        self.dummy = {col(c) for c in js.get("dummycode", [])}
+        self.bins = {}
+        for b in js.get("bin", []):
+            method = str(b.get("method", "equi-width")).lower()
+            if method not in ("equi-width", "equi-height"):
+                raise OpError(f"{fn}(): unknown bin method '{method}'")
+            self.bins[col(b)] = (method, int(b.get("numbins", 10)))
+        # dummycoding a column that is neither recoded nor binned recodes it first
+        for c in self.dummy:
+            if c not in self.bins:
+                self.recode.add(c)

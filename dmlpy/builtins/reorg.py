@@ -78,6 +78,21 @@ def _r_order(types, args):
 def order(x, by, decreasing, index_return):
     np = _np()
     x = _mat(x, "order")
+    if type(by).__name__ == "ndarray":
+        # several sort columns: the first is the primary key, ties broken by the next ones
+        cols = [int(c) for c in by.ravel().tolist()]
+        for c in cols:
+            if not 1 <= c <= x.shape[1]:
+                raise OpError(f"order(): by={c} is out of bounds for a matrix with {x.shape[1]} columns")
+        if len(cols) != 1:
+            keys = [x[:, c - 1] for c in reversed(cols)]
+            if decreasing:
+                keys = [-np.where(np.isnan(k), np.inf, k) for k in keys]
+            idx = np.lexsort(keys) if cols else np.arange(x.shape[0])
+            if index_return:
+                return _c((idx + 1).reshape(-1, 1))
+            return _c(x[idx])
+        by = cols[0]
     by = int(by)
     if not 1 <= by <= x.shape[1]:
         raise OpError(f"order(): by={by} is out of bounds for a matrix with {x.shape[1]} columns")
