@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from dmlpy.kernels import dnn
+from dmlpy.kernels import dnn_loops, pool
 from dmlpy.kernels import dnn_reference as ref
 
 
@@ -35,7 +36,7 @@ def close(got, want, rtol=1e-12):
 @pytest.fixture
 def tiny_chunks(monkeypatch):
     """Force one-image chunks, partial chunks and multi-threaded splits on small data."""
-    monkeypatch.setattr(dnn, '_MIN_WORK_PER_THREAD', 1)
+    monkeypatch.setattr(pool, 'MIN_WORK', 1)
     return monkeypatch
 
 
@@ -78,7 +79,7 @@ def test_conv2d_vs_reference(case):
 
 @pytest.mark.parametrize('budget', [1, 150, 400])
 def test_conv2d_chunking_and_threads(tiny_chunks, budget):
-    tiny_chunks.setattr(dnn, '_COL_BUDGET', budget)
+    tiny_chunks.setattr(dnn_loops, '_COL_BUDGET', budget)
     for case in CONV_CASES[:4]:
         X, Wt, D = _conv_inputs(case, 2)
         close(dnn.conv2d(X, Wt, *case), ref.conv2d(X, Wt, *case))

@@ -1,0 +1,39 @@
+"""The one thread pool of dmlpy's CPU kernels. Numba kernels here are serial `nogil` functions over a
+range of independent tasks (image planes, random-number blocks); `parallel` splits the range over the
+pool's threads, which compiles several times faster than Numba's `parallel=True` and runs as fast for
+these loops. Thread count: Numba's setting (e.g. NUMBA_NUM_THREADS)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+
+NTHREADS = max(1, int(numba.config.NUMBA_NUM_THREADS))
+MIN_WORK = 1 << 15  # elements a thread must get before a call is split; below it runs inline
+_lock = threading.Lock()
+_executor = None
+
+
+def executor() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=NTHREADS, thread_name_prefix="dmlpy-kernel")
+        return _executor
+
+
+def parallel(kernel, ntasks, work_per_task, *args, min_work=None, first=0):
+    """Run kernel(lo, hi, *args) over [first, first + ntasks) split into contiguous ranges, one per
+    thread, when the total work (ntasks * work_per_task) is worth it; inline otherwise."""
+    min_work = MIN_WORK if min_work is None else min_work
+    k = min(NTHREADS, ntasks, max(1, (ntasks * work_per_task) // max(1, min_work)))
+    if k <= 1:
+        kernel(first, first + ntasks, *args)
+        return
+    bounds = [first + ntasks * i // k for i in range(k + 1)]
+    ex = executor()
+    futs = [ex.submit(kernel, bounds[i], bounds[i + 1], *args) for i in range(1, k)]
+    kernel(bounds[0], bounds[1], *args)
+    for f in futs:
+        f.result()
