@@ -12,7 +12,8 @@ import struct
 
 import pytest
 
-from dmlpy.runtime.javafmt import double_to_string, format_fixed, java_format
+from dmlpy.runtime.javafmt import double_to_string, format_fixed
+from dmlpy.runtime.javaformatter import java_format
 
 _DATA_PATH = os.path.join(os.path.dirname(__file__), "data", "javafmt_cases.json")
 with open(_DATA_PATH, encoding="utf-8") as _fh:
