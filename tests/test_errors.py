@@ -39,8 +39,8 @@ def test_validation_reports_all_errors_at_once(dml):
     ("X = matrix(1, rows=2, cols=2)\nY = matrix(1, rows=3, cols=2)\nZ = X + Y", "3:5", ["mismatch in dimensions"]),
     ('stop("Inputs are invalid: code " + 42)', "1:1", ["Inputs are invalid: code 42"]),
     ("x = 2\nassert(x == 3)", "2:1", ["assertion failed"]),
-    ('X = matrix("1 2 3", rows=2, cols=2)', "1:5", ["number of values"]),
-    ("x = 5 %/% 0", "1:5", ["division by zero"]),
+    ('X = matrix("1 2 3", rows=2, cols=2)\nprint(sum(X))', "1:5", ["number of values"]),
+    ("x = 5 %/% 0\nprint(x)", "1:5", ["division by zero"]),
     ("print(9223372036854775807 * 2)", "1:7", ["overflow"]),
     ("l = list(1, 2)\nprint(as.scalar(l[3]))", "2:17", ["list index 3", "out of bounds"]),
     ("if (1 > 0) { y = 1 }\nif (1 < 0) { z = 2 }\nprint(z)", "3:1", ["variable 'z' is used before it is assigned"]),
@@ -107,5 +107,5 @@ def test_cli_exit_status_and_no_traceback(tmp_path):
 
 
 def test_debug_env_shows_traceback(tmp_path):
-    r = _cli("-s", "x = 5 %/% 0", env={"DMLPY_DEBUG": "1"})
+    r = _cli("-s", "x = 5 %/% 0; print(x)", env={"DMLPY_DEBUG": "1"})
     assert r.returncode != 0 and "Traceback" in r.stderr

@@ -337,3 +337,118 @@ def test_names_of_plain_builtin_arguments_are_ignored(dml_out):
 def test_misnamed_argument_of_a_parameterized_builtin_is_an_error(dml):
     out, err, rc = dml('print(toString(matrix(1, rows=1, cols=1), decmal=2))\n')
     assert rc == 1 and "has no parameter named 'decmal'" in err
+
+
+# ------------------------------------------------------------------ issue 14: SystemDS's builtin test scripts
+def test_multi_assignment_with_one_target(dml_out):
+    # intersect.dml's test: `[set] = intersect(X = A, Y = B)` binds the single result
+    out = dml_out('f = function(Matrix[Double] X) return (Matrix[Double] R) { R = X * 2 }\n'
+                  'A = matrix("1 2 3 4", rows=2, cols=2)\n[s] = f(A)\nprint(toString(s))\n')
+    assert out == "2.000 4.000\n6.000 8.000\n\n"
+
+
+def test_multi_assignment_of_one_builtin_or_eval_result(dml_out):
+    # documented dmlpy choice: SystemDS refuses a builtin or eval() in a multi-assignment ("can only
+    # use user-defined functions"); dmlpy binds the single (first) result
+    out = dml_out('f = function(Double x) return (Double y) { y = x * 2 }\n[a] = eval("f", 2)\nprint(a)\n'
+                  '[u] = unique(matrix(1, rows=2, cols=2))\nprint(toString(u))\n')
+    assert out == "4.0\n1.000\n\n"
+
+
+def test_list_indexed_with_two_dimensions(dml_out):
+    # gridSearch.dml reads `paramValues[j,1]`: SystemDS ignores a list's column index
+    out = dml_out('L = list(matrix("1 2 3", rows=3, cols=1), matrix("4 5", rows=2, cols=1), 7)\n'
+                  'print(toString(as.matrix(L[2,1])))\nprint(toString(L[3,1:1]))\n'
+                  'print(length(L[1:2,]))\nprint(toString(as.matrix(L[2,2])))\n')
+    assert out == "4.000\n5.000\n\nList containing:\n[7]\n2\n4.000\n5.000\n\n"
+
+
+def test_named_list_is_in_java_hashmap_order(dml_out):
+    # SystemDS keeps list()'s named arguments in a HashMap: hyperband.dml's
+    # `as.scalar(args[1])` on list(X=.., y=.., icpt=.., reg=.., tol=.., ...) is tol
+    out = dml_out('print(toString(list(b=1, a=2)))\nprint(toString(list(z=1, a=2, m=3, B=4, zz=5)))\n'
+                  'L = list(X=1, y=2, icpt=3, reg=4, tol=5, maxi=6, verbose=7, aa=8, bb=9, cc=10, '
+                  'dd=11, ee=12, ff=13, gg=14)\nprint(toString(L))\n'
+                  'args = list(X=matrix(1, rows=2, cols=1), y=2, icpt=0, reg=1e-7, tol=1e-7, maxi=3, verbose=TRUE)\n'
+                  'params = list("reg", "tol")\nsb = matrix("0.5 0.25", rows=1, cols=2)\n'
+                  'for (j in 1:2) { args[as.scalar(params[j])] = as.scalar(sb[1, j]) }\n'
+                  'print(as.scalar(args[1]))\nprint(as.scalar(args[2]))\nprint(as.scalar(args["icpt"]))\n'
+                  'f = function(Double b, Double a) return (Double r) { r = 10*b + a }\n'
+                  'print(f(b=as.scalar(list(b=1, a=2)["b"]), a=2))\n')
+    assert out == ("List containing:\n[2, 1]\nList containing:\n[5, 2, 4, 1, 3]\nList containing:\n"
+                   "[8, 9, 10, 11, 12, 13, 14, 3, 7, 5, 4, 6, 1, 2]\n0.25\n0.5\n0\n12.0\n")
+
+
+def test_rbind_of_a_list(dml_out):
+    # gridSearch.dml (cv=TRUE): `rbind(tmpX)` binds the list's matrices
+    out = dml_out('L = list(matrix("1 2", rows=1, cols=2), matrix("3 4 5 6", rows=2, cols=2))\n'
+                  'R = rbind(L)\nprint(toString(R))\nprint(nrow(R))\n')
+    assert out == "1.000 2.000\n3.000 4.000\n5.000 6.000\n\n3\n"
+
+
+def test_as_scalar_of_a_matrix_comparison_is_boolean(dml_out, tmp_path):
+    # SystemDS rewrites as.scalar(X < Y) to as.scalar(X) < as.scalar(Y) (Hyperband's R output)
+    out = dml_out(f'l1 = matrix(1, 1, 1)\nl2 = matrix(2, 1, 1)\nR = as.scalar(l1 < l2)\nprint(R)\n'
+                  f'print(R + 1)\nprint(as.scalar(l1 + l2))\nwrite(R, "{tmp_path / "r.txt"}")\n')
+    assert out == "TRUE\n2.0\n3.0\n"
+    assert (tmp_path / "r.txt").read_text().strip() == "true"
+
+
+def test_comparison_compared_with_zero_is_its_complement(dml_out):
+    # SystemDS rewrites (A op B) == 0 to the complement comparison, which differs for NaN
+    # (imputeByMode.dml: `select=(X[, i] < 1)==0`); == FALSE and 0 == (..) are left as they are
+    out = dml_out('X = matrix("1 2 3 4", rows=2, cols=2)\nX[1,1] = NaN\nx = as.scalar(X[1,1])\nc = 2\n'
+                  'print(toString((X<c)==0))\nprint(toString((X<=c)==0))\nprint(toString((X>c)==0))\n'
+                  'print(toString((X<c)==FALSE))\nprint(toString((X<c)==0.0))\nprint(toString(0==(X<c)))\n'
+                  'print((x<c)==0)\nprint((x>=c)==0)\n'
+                  'if ((x<c)==0) { print("yes") } else { print("no") }\n')
+    assert out == ("0.000 1.000\n1.000 1.000\n\n0.000 0.000\n1.000 1.000\n\n0.000 1.000\n0.000 0.000\n\n"
+                   "1.000 1.000\n1.000 1.000\n\n0.000 1.000\n1.000 1.000\n\n1.000 1.000\n1.000 1.000\n\n"
+                   "FALSE\nFALSE\nno\n")
+
+
+def test_unique_of_rbind_is_a_union_in_first_occurrence_order(dml_out):
+    # SystemDS rewrites unique(rbind(A, B)) to a row union (union.dml); unique() alone is in
+    # HashSet order and a column of values
+    out = dml_out('A = matrix("3 1 3 2 5 1", rows=6, cols=1)\nB = matrix("7 2 9 1 8", rows=5, cols=1)\n'
+                  'print(toString(t(unique(A))))\nprint(toString(t(unique(rbind(A, B)))))\n'
+                  'A2 = matrix("3 1 3 2 5 1 3 1 2 4 5 6", rows=6, cols=2)\n'
+                  'B2 = matrix("1 2 3 1 9 9", rows=3, cols=2)\nprint(toString(unique(rbind(A2, B2))))\n')
+    assert out == ("1.000 2.000 5.000 3.000\n\n3.000 1.000 2.000 5.000 7.000 9.000 8.000\n\n"
+                   "3.000 1.000\n3.000 2.000\n5.000 1.000\n2.000 4.000\n5.000 6.000\n1.000 2.000\n"
+                   "9.000 9.000\n\n")
+
+
+def test_unused_assignments_are_not_computed(dml_out):
+    # steplm.dml assigns beta_out_all[, 0] to a variable it never reads; SystemDS never computes
+    # it. Values read in a later iteration stay live; so do a function's results.
+    out = dml_out('X = matrix("1 2 3 4", rows=2, cols=2)\nj = as.scalar(X[1,1]) - 1\nb = X[, j]\n'
+                  'i = 0\np = 0\nwhile (i < 2) {\n  if (i > 0) { print("prev " + p) }\n'
+                  '  p = as.scalar(X[1, i+1])\n  q = X[, j]\n  i = i + 1\n}\n'
+                  'f = function(Matrix[Double] A, Integer k) return (Matrix[Double] R) {\n'
+                  '  tmp = A[, k]\n  R = A * 2\n}\nr = f(X, 0)\nprint(sum(r))\ns = 0\n'
+                  'for (k in 1:2) {\n  if (k == 2) { print("s " + s) }\n  s = k * 10\n  w = X[k + 5, 1]\n}\n')
+    assert out == "prev 1.0\n20.0\ns 10\n"
+
+
+def test_unused_assignments_keep_compile_time_shape_errors(dml):
+    # SystemDS reports `Y = X %*% X` (X 2x3) while compiling, even though Y is never used
+    out, err, rc = dml("X = matrix(1, rows=2, cols=3)\nY = X %*% X\nprint(1)\n")
+    assert rc == 1 and "k1=3, k2=2" in err
+
+
+def test_outputs_requested_through_the_api_stay_live():
+    import dmlpy
+    from dmlpy.errors import DMLRuntimeError
+    with pytest.raises(DMLRuntimeError, match="column index 0"):
+        dmlpy.run("X = matrix(1, rows=2, cols=2)\nY = X[, 0]\n", outputs=["Y"])
+    assert dmlpy.run("X = matrix(1, rows=2, cols=2)\nY = X[, 0]\nZ = sum(X)\n", outputs=["Z"]) == {"Z": 4.0}
+
+
+def test_explain_shows_no_unused_assignment(tmp_path):
+    import subprocess
+    import sys
+    p = tmp_path / "s.dml"
+    p.write_text("X = matrix(1, rows=2, cols=2)\nunused = X[, 0]\nprint(sum(X))\n")
+    r = subprocess.run([sys.executable, "-m", "dmlpy", "--explain", str(p)], capture_output=True, text=True)
+    assert r.returncode == 0 and "v_unused" not in r.stdout and r.stdout.endswith("4.0\n")

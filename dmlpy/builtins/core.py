@@ -12,6 +12,7 @@ from ..runtime.values import DMLList, java_long, type_name
 from .args import is_matrix as _arr
 from .args import np as _np
 from .args import number_arg as _num
+from .javahash import string_map_order
 from .registry import (builtin, r_agg, r_agg_matrix, r_elementwise, r_int, r_list, r_matrix,
                        r_none, r_string)
 
@@ -38,7 +39,7 @@ def print_(*args):
     if len(args) == 1:
         text = tostr(args[0])
     else:
-        from ..runtime.javafmt import java_format
+        from ..runtime.javaformatter import java_format
         if not isinstance(args[0], str):
             raise OpError("print() with several arguments needs a format string first")
         try:
@@ -58,7 +59,7 @@ def _fmt_arg(a):
          rule=r_string)
 def toString(target, rows, cols, decimal, sparse, sep, linesep):
     """The text form of a matrix, list, frame or scalar."""
-    from ..runtime.javafmt import MAX_SPEC_NUMBER
+    from ..runtime.javaformatter import MAX_SPEC_NUMBER
     if int(decimal) > MAX_SPEC_NUMBER:  # the digits would be built, not refused
         raise OpError(f"toString(): decimal={int(decimal)} is too large (dmlpy allows at most "
                       f"{MAX_SPEC_NUMBER})")
@@ -67,7 +68,7 @@ def toString(target, rows, cols, decimal, sparse, sep, linesep):
 
 @builtin("sprintf", "*args", rule=r_string, min_args=1, aliases=("format",))
 def sprintf(*args):
-    from ..runtime.javafmt import java_format
+    from ..runtime.javaformatter import java_format
     if not isinstance(args[0], str):
         raise OpError("sprintf() needs a format string first")
     try:
@@ -298,7 +299,8 @@ def colSums(x):
 
 @builtin("rowSums", "target", rule=r_agg_matrix)
 def rowSums(x):
-    return _agg_input(x, "rowSums").sum(axis=1, keepdims=True)
+    from ..runtime import kahan
+    return kahan.kahan_row_sums(_agg_input(x, "rowSums"))     # SystemDS's compensated sums
 
 
 @builtin("colMeans", "target", rule=r_agg_matrix)
@@ -376,8 +378,19 @@ def cbind(*args):
     return _bind(args, 1, "cbind")
 
 
-@builtin("rbind", "*args", rule=_r_bind, min_args=1)
+def _r_rbind(types, args):
+    """As cbind, except that rbind(L) of a single list binds the list's elements by rows."""
+    if len(types) == 1 and types[0].dt == T.LIST:
+        return T.UNKNOWN
+    return _r_bind(types, args)
+
+
+@builtin("rbind", "*args", rule=_r_rbind, min_args=1)
 def rbind(*args):
+    if len(args) == 1 and isinstance(args[0], DMLList):   # rbind(L): its elements, by rows
+        if not args[0].values:
+            raise OpError("rbind(): the list is empty")
+        args = tuple(args[0].values)
     if type(args[0]).__name__ == "Frame":
         from ..runtime.frame import bind
         return bind("rbind", args)
@@ -478,7 +491,11 @@ def list_(values, names):
         return DMLList(values)
     if any(n is None for n in names):
         raise OpError("list(): either all elements are named or none")
-    return DMLList(values, names)
+    # SystemDS holds named arguments in a Java HashMap: the list comes out in its iteration
+    # order (list(b=1, a=2) is [2, 1]) and a repeated name keeps its last value
+    last = {n: v for n, v in zip(names, values)}
+    order = string_map_order(names)
+    return DMLList([last[names[i]] for i in order], [names[i] for i in order])
 
 
 # ------------------------------------------------------------------ element-wise math
@@ -526,8 +543,12 @@ _unary_math("tanh", math.tanh)
 def round_(x):
     if _arr(x):
         np = _np()
-        f = np.floor(x)
-        return f + (x - f >= 0.5)
+        with np.errstate(invalid="ignore"):
+            f = np.floor(x)
+            r = f + (x - f >= 0.5)
+        # Math.round: NaN -> 0, saturating at the INT64 range (as a double)
+        return np.nan_to_num(np.clip(r, -9.223372036854775808e18, 9.223372036854775807e18),
+                             nan=0.0, copy=False)
     return ops.java_round(float(_num(x, "round")))
 
 

@@ -46,3 +46,44 @@ def hashset_order(values) -> list:
                     nb[e[0] & (cap - 1)].append(e)
             bins = nb
     return [v for b in bins for _, v in b]
+
+
+def string_hash(s: str) -> int:
+    """Java's String.hashCode (over UTF-16 code units), as an unsigned 32-bit int."""
+    h = 0
+    units = s.encode("ascii") if s.isascii() else [
+        int.from_bytes(b, "big") for b in _pairs(s.encode("utf-16-be", "surrogatepass"))]
+    for c in units:
+        h = (31 * h + c) & 0xFFFFFFFF
+    return h
+
+
+def _pairs(b: bytes):
+    return (b[i:i + 2] for i in range(0, len(b), 2))
+
+
+def string_map_order(keys) -> list:
+    """Positions of the distinct string `keys` (first occurrence of each) in the order a Java
+    HashMap<String, ...> filled with put() in this order iterates them: by bin, each bin in
+    insertion order (a resize splits bins keeping their relative order)."""
+    cap = 16
+    first: dict = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    spread = {}
+    bins: dict = {}
+    for k in first:
+        h = string_hash(k)
+        spread[k] = h ^ (h >> 16)
+        b = spread[k] & (cap - 1)
+        bins[b] = bins.get(b, 0) + 1
+        old = cap
+        if bins[b] > 8 and cap < 64:      # a long bin in a small table resizes instead of treeifying
+            cap *= 2
+        if len(spread) > cap * 3 // 4:
+            cap *= 2
+        if cap != old:
+            bins = {}
+            for s in spread.values():
+                bins[s & (cap - 1)] = bins.get(s & (cap - 1), 0) + 1
+    return sorted(first.values(), key=lambda i: (spread[keys[i]] & (cap - 1), i))

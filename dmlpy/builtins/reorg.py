@@ -107,6 +107,13 @@ def order(x, by, decreasing, index_return):
     return _c(x[idx])
 
 
+def _multi_col(v, a):
+    """v is a matrix with more than one column and a column vector a's row count (table()
+    accepts it where the shapes are unknown at compile time, using v's first column)."""
+    return (type(v).__name__ == "ndarray" and type(a).__name__ == "ndarray" and a.shape[1] == 1
+            and v.shape[1] > 1 and v.shape[0] == a.shape[0])
+
+
 @builtin("table", "*args", rule=r_matrix, min_args=2, aliases=("ctable",))
 def table(*args):
     """table(A, B[, W][, odim1, odim2][, outputEmptyBlocks]): contingency table of (A[i], B[i])
@@ -126,6 +133,10 @@ def table(*args):
         dims = (int(rest[0]), int(rest[1]))
     av = _vec(a, "table", "A")
     n = av.size if type(a).__name__ == "ndarray" else None
+    if _multi_col(b, a):
+        b = b[:, :1]      # SystemDS reads B (and W) cell by cell at A's positions: column 1
+    if _multi_col(w, a):
+        w = w[:, :1]
     bv = _vec(b, "table", "B")
     if n is None:
         n = bv.size
@@ -171,7 +182,11 @@ def outer(a, b, op):
     from ..runtime import matrix as M
     a = _mat(a, "outer", "a")
     b = _mat(b, "outer", "b")
-    if a.shape[1] != 1 or b.shape[0] != 1:
+    # b may also be a matrix with a's row count: SystemDS accepts that when the shapes are not
+    # known at compile time and rewrites outer(a, ones %*% r, op) to outer(a, r, op), so a
+    # matrix of identical rows behaves like its row; generally, a is applied across b's columns.
+    stacked = b.shape[0] != 1 and b.shape[0] == a.shape[0]
+    if a.shape[1] != 1 or (b.shape[0] != 1 and not stacked):
         raise OpError(f"outer() needs a column vector and a row vector, got {a.shape[0]}x{a.shape[1]} "
                       f"and {b.shape[0]}x{b.shape[1]}")
     ops = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "^", "%%": "%%", "%/%": "%/%", "<": "<",
@@ -179,6 +194,8 @@ def outer(a, b, op):
     if not isinstance(op, str) or op not in ops:
         raise OpError(f"outer(): unknown operator '{op if isinstance(op, str) else type_name(op)}'")
     np = _np()
+    if stacked:
+        return M.binary(ops[op], np.repeat(a, b.shape[1], axis=1), b)
     return M.binary(ops[op], np.repeat(a, b.shape[1], axis=1), np.repeat(b, a.shape[0], axis=0))
 
 
@@ -212,6 +229,22 @@ def unique(x):
     from .javahash import hashset_order
     np = _np()
     return _c(np.array(hashset_order(_mat(x, "unique").ravel().tolist()), dtype=np.float64).reshape(-1, 1))
+
+
+def union_rows(a, b):
+    """unique(rbind(A, B)) as SystemDS 3.4 rewrites it: the distinct rows of A then B, in order of
+    first occurrence (rows compare by Double.compare: NaN equals NaN, -0.0 differs from 0.0)."""
+    np = _np()
+    a, b = _mat(a, "unique"), _mat(b, "unique")
+    if a.shape[1] != b.shape[1]:
+        raise OpError(f"rbind(): the matrices must have the same number of columns "
+                      f"({a.shape[1]} and {b.shape[1]})")
+    x = np.concatenate([a, b], axis=0).astype(np.float64)
+    if x.shape[0] == 0:
+        return _c(x)
+    bits = np.where(np.isnan(x), np.nan, x).view(np.int64)   # one NaN pattern for every NaN
+    _, first = np.unique(bits, axis=0, return_index=True)
+    return _c(x[np.sort(first)])
 
 
 @builtin("contains", "target, pattern", rule=r_bool)

@@ -13,6 +13,7 @@ from .. import types as T
 from ..builtins import registry
 from ..errors import Diagnostic, DMLValidationError, Span
 from ..parse import ast
+from . import rewrites
 from .modules import LATE, Function, Loader, Module
 from .positional import positional
 
@@ -280,6 +281,8 @@ class Analysis:
                     self.error(e.span, f"'{e.qualname}' returns {len(rt)} values; assign them with "
                                f"[{', '.join('r%d' % (i + 1) for i in range(len(rt)))}] = {e.qualname}(...)")
                 return T.UNKNOWN
+            if rewrites.boolean_as_scalar(self, e):
+                return T.BOOL
             return rt[0] if rt[0] is not None else T.UNKNOWN
         if isinstance(e, ast.Index):
             t = self.expr(e.target, env, mod)

@@ -12,8 +12,9 @@ import re
 
 from .. import types as T
 from ..parse import ast
-from . import flat
+from . import flat, rewrites
 from .analyze import Analysis, Bound, Const
+from .dead import dead_assignments
 from .flat import EXPR_HEIGHT, MAX_DEPTH, MAX_LOOPS
 from .modules import LATE
 from .names import pyvar
@@ -33,8 +34,9 @@ HELPERS = {
     "_setreg": ("matrix", "set_region"), "_tostr": ("format", "tostr"),
     "_p_double": ("ops", "param_double"), "_p_int": ("ops", "param_int"),
     "_p_bool": ("ops", "param_bool"), "_p_check": ("ops", "param_check"),
+    "_r_int": ("ops", "return_int"), "_tsmm": ("ops", "self_product"),
     "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
-    "_U": ("executor", "UNBOUND"),
+    "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -63,6 +65,7 @@ class CodeGen:
         self.temps = 0
         self.heights: dict[int, int] = {}
         self.blocks: list = []                  # deeply nested statements moved into functions
+        self.dead: set[int] = set()             # id() of assignments never computed (dead.py)
 
     # ------------------------------------------------------------------ output
     def emit(self, text: str, span=None, keep: bool = False):
@@ -122,6 +125,7 @@ class CodeGen:
     # ------------------------------------------------------------------ program
     def program(self, inputs: list[str], outputs: list[str] | None) -> str:
         main = self.a.main
+        self.dead = dead_assignments(self.a, outputs)
         self.emit(f"def __dml_main__({', '.join(pyvar(n) for n in inputs)}):")
         self.depth = 1
         self.block(main.program.statements)
@@ -153,7 +157,11 @@ class CodeGen:
         self.block(fd.body)
         rets = []
         for r, t in zip(fd.returns, f.rtypes):
-            rets.append(self.convert(pyvar(r.name), self._final_type(f, r.name), t))
+            have = self._final_type(f, r.name)
+            if t.dt == T.SCALAR and t.vt == T.INT_VT and have != t:
+                rets.append(f"{self.h('_r_int')}({pyvar(r.name)})")
+            else:
+                rets.append(self.convert(pyvar(r.name), have, t))
         if not rets:
             self.emit("return None", fd.span)
         elif len(rets) == 1:
@@ -192,6 +200,8 @@ class CodeGen:
             self.emit("pass")
 
     def stmt(self, s):
+        if id(s) in self.dead:
+            return
         self.stmt_span = s.span
         first_temp = self.temps
         self._stmt(s)
@@ -209,6 +219,12 @@ class CodeGen:
             targets = ", ".join(pyvar(n) for n, _ in s.targets)
             value = self.call(s.call)
             b = self.a.bound.get(id(s.call))
+            nres = (len(b.target.rtypes) if b.kind == "function" else getattr(b.target, "nret", 1)) \
+                if b is not None and b.kind in ("function", "builtin") else None
+            if len(s.targets) == 1 and (nres == 1 or b is not None and b.kind == "special"):
+                # `[R] = f(...)`: a single result, not a tuple (eval gives its first result)
+                self.emit(f"{targets} = {value}", s.span)
+                return
             if b is not None and b.kind == "function" and len(s.targets) < len(b.target.rtypes):
                 value = f"{value}[:{len(s.targets)}]"   # a DML-bodied builtin's first results
             self.emit(f"{targets}, = {value}" if len(s.targets) == 1
@@ -450,7 +466,19 @@ class CodeGen:
             return f"({a} {op} {b})"  # both operands are evaluated, as in SystemDS
         if self.specialize and op in _PYCMP and ta == T.STRING and tb == T.STRING:
             return f"({a} {_PYCMP[op]} {b})"
+        if op == "%*%" and self._transposed(right) == getattr(left, "name", 0) and \
+                isinstance(left, ast.Name) and ta.dt == T.MATRIX:
+            return self.mark(f"{self.h('_tsmm')}({a})", span)   # X %*% t(X): SystemDS's tsmm
         return self.mark(f"{self.h(_BIN[op])}({a}, {b})", span)
+
+    def _transposed(self, e):
+        """The variable name N when e is the builtin call t(N), else None."""
+        if not isinstance(e, ast.Call) or e.name != "t" or e.namespace:
+            return None
+        b = self.a.bound.get(id(e))
+        if b is None or b.kind != "builtin" or len(b.args) != 1 or not isinstance(b.args[0], ast.Name):
+            return None
+        return b.args[0].name
 
     def index(self, e: ast.Index) -> str:
         t = self.ty(e.target)
@@ -488,6 +516,13 @@ class CodeGen:
             code = self.mark(f"{f.pyname}({', '.join(args)})", c.span)
             return f"{code}[0]" if id(c) in self.a.first_only else code
         bi = b.target
+        if bi.name in ("as.scalar", "unique"):   # SystemDS rewrites that change results
+            union = rewrites.union_of_rbind(self.a, c)
+            if union is not None:
+                return self.mark(f"{self.h('_union')}({', '.join(self.exs(list(union)))})", c.span)
+            if rewrites.boolean_as_scalar(self.a, c):
+                fname = self._builtin_name(bi)
+                return f"{self.h('_truth')}({self.mark(f'{fname}({self.ex(b.args[0])})', c.span)})"
         # as.scalar(X[i, j]) reads one cell without building a 1x1 matrix
         if bi.name == "as.scalar" and len(b.args) == 1 and isinstance(b.args[0], ast.Index):
             ix = b.args[0]
@@ -496,9 +531,13 @@ class CodeGen:
                 name = repr(f"'{ix.target.name}'") if isinstance(ix.target, ast.Name) else "'the matrix'"
                 x, r, col = self.exs([ix.target, ix.rows.lo, ix.cols.lo])
                 return self.mark(f"{self.h('_cell')}({x}, {r}, {col}, {name})", c.span)
-        fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
-        self.builtins[fname] = bi
+        fname = self._builtin_name(bi)
         args = self.exs(b.args)
         if bi.named_variadic:
             return self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span)
         return self.mark(f"{fname}({', '.join(args)})", c.span)
+
+    def _builtin_name(self, bi) -> str:
+        fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
+        self.builtins[fname] = bi
+        return fname

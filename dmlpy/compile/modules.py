@@ -8,6 +8,7 @@ from .. import source as src
 from .. import types as T
 from ..errors import DMLSyntaxError, DMLValidationError, Diagnostic
 from ..parse import ast, parse, parse_file
+from . import rewrites
 from .names import pyfunc
 
 
@@ -82,6 +83,7 @@ class Loader:
         return m
 
     def _add(self, program, folder, ns) -> Module:
+        rewrites.apply(program)
         m = Module(program, folder, len(self.modules), ns)
         self.modules.append(m)
         for fd in program.functions:

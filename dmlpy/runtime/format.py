@@ -20,12 +20,20 @@ def tostr(v) -> str:
 
 
 def fixed(x: float, decimal: int) -> str:
-    """One matrix cell as toString prints it (half-even rounding of the exact binary value)."""
+    """One matrix cell as toString prints it (Java's DecimalFormat: half-even rounding of the
+    exact binary value, but digits beyond the shortest repr print as zeros)."""
     if x != x:
         return "NaN"
     if x in (float("inf"), float("-inf")):
         return "Infinity" if x > 0 else "-Infinity"
-    return "%.*f" % (decimal, x)
+    s = "%.*f" % (decimal, x)
+    if len(s) <= 16:         # at most 15 digits: the same as rounding the shortest repr
+        return s
+    from decimal import Decimal
+    d = Decimal(repr(x))
+    if -d.as_tuple().exponent <= decimal:     # repr's digits all fit: pad with zeros
+        return format(d, f".{decimal}f")
+    return s
 
 
 def to_string(v, rows=100, cols=100, decimal=3, sparse=False, sep=" ", linesep="\n") -> str:
@@ -64,7 +72,7 @@ def _matrix_text(X, rows, cols, decimal, sparse, sep, linesep) -> str:
         return "".join(out)
     import numpy as np
     block = X[:nr, :nc] + 0.0  # SystemDS prints an exact -0.0 cell as 0.000 (but -0.0001 as -0.000)
-    if np.isfinite(block).all():
+    if np.isfinite(block).all() and (block.size == 0 or np.abs(block).max() < 10.0 ** (14 - decimal)):
         fmt = "%." + str(decimal) + "f"
         for row in block.tolist():
             out.append(sep.join([fmt % x for x in row]))

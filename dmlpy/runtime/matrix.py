@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
+from . import kahan
 from .values import java_long, sole_owner, type_name
 
 np.seterr(all="ignore")
@@ -83,6 +84,14 @@ def matmul(a, b):
         raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
                       f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
     return np.ascontiguousarray(a @ b)
+
+
+def self_product(a):
+    """X %*% t(X) in SystemDS's tsmm order where that is cheap to follow, else BLAS."""
+    n, m = a.shape
+    if 1 < n and n * n * m <= kahan.TSMM_MAX_WORK:
+        return kahan.self_product(a)
+    return np.ascontiguousarray(a @ a.T)
 
 
 # ------------------------------------------------------------------ indexing

@@ -112,9 +112,14 @@ def dbl_intdiv(a, b):
 
 
 def java_round(x):
-    """Math.round semantics (half up), returned as a double."""
-    if x != x or math.isinf(x):
-        return x
+    """Math.round semantics (half up, a long), returned as a double: NaN rounds to 0 and values
+    beyond the INT64 range (infinities included) saturate at +-9.223372036854776E18."""
+    if x != x:
+        return 0.0
+    if x >= 9.223372036854775807e18:
+        return 9.223372036854775807e18
+    if x <= -9.223372036854775808e18:
+        return -9.223372036854775808e18
     f = math.floor(x)
     return float(f + 1) if x - f >= 0.5 else float(f)
 
@@ -308,6 +313,13 @@ def matmul(a, b):
     return M().matmul(a, b)
 
 
+def self_product(a):
+    """X %*% t(X), which SystemDS computes with its tsmm kernel (see runtime/kahan.py)."""
+    if not _is_arr(a):
+        raise OpError(f"%*% needs two matrices, got a {type_name(a)} and a {type_name(a)}")
+    return M().self_product(a)
+
+
 _SCALAR = {"+": add, "-": sub, "*": mul, "/": div, "^": pow_, "%%": mod, "%/%": intdiv}
 
 
@@ -359,9 +371,7 @@ def _loop_int(v):
 def index_get(t, rlo, rhi, clo, chi, two_d, name="the value"):
     if _is_arr(t):  # X[i] (one index) selects rows, as X[i, ]
         return M().get(t, rlo, rhi, clo, chi, name)
-    if isinstance(t, DMLList):
-        if two_d:
-            raise OpError(f"{name} is a list: index it with one dimension, L[i] or L[a:b]")
+    if isinstance(t, DMLList):   # L[i, j] is L[i]: SystemDS ignores a list's column index
         if rlo is None:
             return t
         if rhi is None:
@@ -421,6 +431,15 @@ def param_int(v):
         except ValueError:
             pass
     raise OpError(f"expected an int, got a {type_name(v)}")
+
+
+def return_int(v):
+    """A function result declared int: SystemDS passes a double that reaches it at run time
+    (the analysis rejects a provable double) through unchanged, e.g. a value assigned in one
+    branch of an if whose other path assigns an int."""
+    if type(v) is float:
+        return v
+    return param_int(v)
 
 
 def param_bool(v):
