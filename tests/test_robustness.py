@@ -298,3 +298,23 @@ def test_python_wording_is_translated(python, dml_words):
     from dmlpy.runtime.messages import humanize
     said = humanize(python)
     assert dml_words in said and not RAW.search(said)
+
+
+def test_scalar_scripts_do_not_load_numpy_and_first_matrix_run_is_quiet():
+    """A scalar-only run never imports NumPy; a run that loads it mid-way is quiet (no RuntimeWarning)
+    and leaves NumPy's default error settings to the host afterwards."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "from dmlpy.cli import run_cli\n"
+        "assert run_cli(None, 'x = 2 + 3; print(round(x / 2))', {}) == 0\n"
+        "assert 'numpy' not in sys.modules\n"
+        "assert run_cli(None, 'print(sum(log(matrix(-1, rows=2, cols=2))) + sum(acos(matrix(2, rows=1, cols=1))))', {}) == 0\n"
+        "import numpy as np\n"
+        "assert np.geterr() == {'divide': 'warn', 'over': 'warn', 'under': 'ignore', 'invalid': 'warn'}\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["3.0", "NaN"] and "Warning" not in r.stderr

@@ -165,7 +165,7 @@ def all_names():
 
 
 # modules that register builtins when imported (one per group of the DML builtin library)
-GROUPS = ("core", "reorg", "elementwise", "aggregates", "linalg", "distributions", "signal", "strings",
+GROUPS = ("core", "elementwise", "reorg", "aggregates", "linalg", "distributions", "signal", "strings",
           "frames", "framemap", "tokenize", "io", "dnn")
 _loaded = 0
 

@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 
-import numpy as np
 
 from ..errors import DMLError, DMLRuntimeError, OpError
 
@@ -166,27 +165,82 @@ def _deep_leave():
     _DEEP_LOCK.release()
 
 
-try:   # NumPy 2 keeps its floating-point error state in a context variable: switching it is cheap
-    from numpy._core._ufunc_config import _extobj_contextvar as _NP_STATE
-    with np.errstate(all="ignore"):
-        _NP_QUIET = _NP_STATE.get()
-except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions: the public way
-    _NP_STATE = _NP_QUIET = None
+_NP_QUIET = []   # [(context variable, quiet value)] once NumPy is loaded (NumPy 2); [None] otherwise
 
 
 def _numpy_quiet():
-    if _NP_STATE is not None:
-        return _NP_STATE.set(_NP_QUIET)
+    """Quiet NumPy's floating-point warnings for a run (DML gives NaN/Inf). A run of a script that
+    never touches a matrix must not import NumPy for this, so when NumPy is not loaded yet, the
+    import hook below quiets it at the moment the run first loads it (undone in _numpy_restore)."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        _QuietNumpyOnLoad.install()
+        return None
+    if not _NP_QUIET:
+        try:   # NumPy 2 keeps its error state in a context variable: switching it is cheap
+            from numpy._core._ufunc_config import _extobj_contextvar as state
+            with np.errstate(all="ignore"):
+                _NP_QUIET.append((state, state.get()))
+        except (ImportError, AttributeError):  # pragma: no cover - other NumPy versions
+            _NP_QUIET.append(None)
+    if _NP_QUIET[0] is not None:
+        state, quiet = _NP_QUIET[0]
+        return ("var", state.set(quiet))
     ctx = np.errstate(all="ignore")
     ctx.__enter__()
-    return ctx
+    return ("ctx", ctx)
+
+
+class _QuietNumpyOnLoad:
+    """A one-shot import hook: when NumPy is first imported during a run, quiet it right after it
+    has loaded (the import itself is done by Python's own finders and loader)."""
+    _hook = None
+
+    @classmethod
+    def install(cls):
+        if cls._hook is None:
+            cls._hook = cls()
+            sys.meta_path.insert(0, cls._hook)
+
+    @classmethod
+    def remove(cls):
+        if cls._hook is not None:
+            try:
+                sys.meta_path.remove(cls._hook)
+            except ValueError:
+                pass
+            cls._hook = None
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "numpy":
+            return None
+        import importlib.util
+        type(self).remove()
+        spec = importlib.util.find_spec("numpy")
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        real = loader.exec_module
+
+        def exec_module(module):
+            real(module)
+            module.seterr(all="ignore")
+        loader.exec_module = exec_module
+        return spec
 
 
 def _numpy_restore(token):
-    if _NP_STATE is not None:
-        _NP_STATE.reset(token)
+    if token is None:
+        _QuietNumpyOnLoad.remove()
+        np = sys.modules.get("numpy")
+        if np is not None:   # loaded during the run: give the host NumPy's own defaults
+            np.seterr(divide="warn", over="warn", under="ignore", invalid="warn")
+        return
+    kind, t = token
+    if kind == "var":
+        _NP_QUIET[0][0].reset(t)
     else:  # pragma: no cover
-        token.__exit__(None, None, None)
+        t.__exit__(None, None, None)
 
 
 class Program:
