@@ -127,3 +127,7 @@ class DMLStop(DMLRuntimeError):
 
 class OpError(Exception):
     """Raised by runtime helpers and kernels; the executor adds the span of the DML statement."""
+
+
+class RuleError(Exception):
+    """Raised by a builtin's type rule for an argument type that can never work."""

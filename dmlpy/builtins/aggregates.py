@@ -27,7 +27,7 @@ def _out(a):
 
 def _scalar_error(fn):
     def rule(types, args):
-        from ..compile.analyze import RuleError
+        from ..errors import RuleError
         if types and types[0].dt == T.SCALAR:
             raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
         return fn(types, args)
@@ -244,7 +244,7 @@ def _count_distinct(x, fn, dir_):
 
 
 def _r_count_distinct(types, args):
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt == T.SCALAR:
         raise RuleError(f"expects a matrix as 'data', got a scalar ({types[0]})")
     d = args[1] if len(args) > 1 else None
@@ -400,7 +400,7 @@ def _pick(vals, wts, cum, q, average):
 
 
 def _r_quantile(types, args):
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt == T.SCALAR:
         raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
     t = types[2] if _given(args, 2) else (types[1] if len(types) > 1 else T.UNKNOWN)

@@ -22,7 +22,7 @@ _SQRT2 = math.sqrt(2.0)
 
 
 def _r_dist(types, args):
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt not in (T.SCALAR, T.UNKNOWN_DT):
         raise RuleError("target must be provided for distribution functions, and it must be a "
                         "scalar value")

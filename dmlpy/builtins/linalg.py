@@ -31,7 +31,7 @@ def _out(a):
 
 def _r_matrix_only(n=1):
     def rule(types, args):
-        from ..compile.analyze import RuleError
+        from ..errors import RuleError
         if types and types[0].dt == T.SCALAR:
             raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
         return T.MATRIX_T if n == 1 else tuple([T.MATRIX_T] * n)

@@ -124,7 +124,7 @@ r_none = r_const(None)
 
 def r_agg(types, args):
     """A full aggregate of a matrix (sum, mean, ...): a double; a scalar argument is an error."""
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt == T.SCALAR:
         raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
     return T.DOUBLE
@@ -132,7 +132,7 @@ def r_agg(types, args):
 
 def r_agg_matrix(types, args):
     """A row/column aggregate (colSums, ...): a matrix; a scalar argument is an error."""
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt == T.SCALAR:
         raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
     return T.MATRIX_T

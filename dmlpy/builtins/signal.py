@@ -31,7 +31,7 @@ def _m(v, fn, what="argument"):
 
 
 def _r_two_matrices(types, args):
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     if types and types[0].dt == T.SCALAR:
         raise RuleError(f"expects a matrix argument, got a scalar ({types[0]})")
     return (T.MATRIX_T, T.MATRIX_T)
@@ -220,7 +220,7 @@ def stft(x, a, b, c=None):
 
 # ------------------------------------------------------------------ einsum
 def _r_einsum(types, args):
-    from ..compile.analyze import RuleError
+    from ..errors import RuleError
     from ..parse import ast
     if len(args) < 2:
         raise RuleError("Einsum: at least one input matrix required")

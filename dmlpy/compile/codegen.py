@@ -13,7 +13,8 @@ import re
 from .. import types as T
 from ..parse import ast
 from . import flat, rewrites
-from .analyze import Analysis, Bound, Const
+from .analyze import Analysis
+from .calls import Bound, Const
 from .dead import dead_assignments
 from .flat import EXPR_HEIGHT, MAX_DEPTH, MAX_LOOPS
 from .modules import LATE
