@@ -10,7 +10,6 @@ a header line with the SHA-256 of the text that produced them (driver preamble +
 the printed lines (those of the blocks that SELECT keeps; SystemDS's alexnet init() also prints
 feature-map sizes, which dmlpy's does not, and these lines are dropped).
 """
-import hashlib
 import re
 import sys
 import tempfile
@@ -20,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import test_porting as tp  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record_reference import section_key, select_blocks  # noqa: E402,F401 (shared with the layer recorder; used by test_nn_networks too)
 
 OUT = ROOT / "tests" / "data" / "nn_reference_networks"
 ALL = re.compile(r"")
@@ -35,34 +37,6 @@ SELECT = {
     "port_alexnet.dml": {},
 }
 CHATTER = re.compile(r"^(Input dimensions|After \w+:|Final FC input size)")
-
-
-def _is_number(tok):
-    try:
-        float(tok)
-        return True
-    except ValueError:
-        return False
-
-
-def select_blocks(lines, keep):
-    """The lines of the printed blocks whose name (first word of a block's first line; lines
-    starting with a number continue the block before) matches `keep`; all lines when keep
-    matches the empty string."""
-    if keep.match(""):
-        return list(lines)
-    out, on = [], False
-    for line in lines:
-        first = line.split()[0] if line.split() else ""
-        if not _is_number(first):
-            on = bool(keep.match(first))
-        if on:
-            out.append(line)
-    return out
-
-
-def section_key(pre, body):
-    return hashlib.sha256((pre + body).encode()).hexdigest()
 
 
 def selection(driver, name):

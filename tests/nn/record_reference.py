@@ -41,7 +41,10 @@ def _is_number(tok: str) -> bool:
 
 def select_blocks(lines, keep):
     """The lines of the printed blocks whose name (the first word of the block's first line;
-    lines starting with a number continue the block) matches `keep`."""
+    lines starting with a number continue the block) matches `keep`; all lines when `keep`
+    matches the empty string."""
+    if keep.match(""):
+        return list(lines)
     out, on = [], False
     for line in lines:
         first = line.split()[0] if line.split() else ""

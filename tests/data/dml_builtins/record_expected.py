@@ -31,9 +31,10 @@ def reference_text(name):
     return text
 
 
-def run(name):
+def run_case(name, text, parse):
+    """(name, parsed blocks or None, output) of one script run on the reference."""
     with tempfile.NamedTemporaryFile("w", suffix=".dml", delete=False) as f:
-        f.write(reference_text(name))
+        f.write(text)
     # run in SystemDS's own scripts folder: SystemDS resolves scripts/builtin/
     # against the working directory (it would pick up dmlpy's scripts inside
     # the repository) and source("nn/...") too
@@ -42,21 +43,21 @@ def run(name):
     text = p.stdout + p.stderr
     if "An Error Occurred" in text or "Exception" in text:
         return name, None, text
-    return name, T.parse_blocks(p.stdout), text
+    return name, parse(p.stdout), text
 
 
-def main():
-    names = sys.argv[1:] or sorted(T.ALL_CASES)
-    data = json.loads(OUT.read_text()) if OUT.exists() else {}
+def record(out, names, text_of, parse):
+    """Run the named cases on the reference (two at a time) and merge their blocks into `out`."""
+    data = json.loads(out.read_text()) if out.exists() else {}
     with ThreadPoolExecutor(2) as ex:
-        for name, blocks, text in ex.map(run, names):
+        for name, blocks, text in ex.map(lambda n: run_case(n, text_of(n), parse), names):
             if blocks is None:
                 print(f"FAILED {name}:\n{text[-3000:]}")
                 continue
             data[name] = blocks
             print(f"ok {name}: {', '.join(f'{k}[{len(v)}]' for k, v in blocks.items())}")
-    OUT.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
+    out.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    record(OUT, sys.argv[1:] or sorted(T.ALL_CASES), reference_text, T.parse_blocks)
