@@ -23,14 +23,13 @@ from pathlib import Path
 import pytest
 
 from dmlpy.cli import run_cli
+from test_porting import compare_lines, parse_sections  # the porting tests' own parsing and 1e-9 comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVERS = ROOT / "tests" / "porting"
 RECORDED = ROOT / "tests" / "data" / "nn_reference"
 GRADCHECK = ROOT / "tests" / "nn" / "gradcheck"
 
-RTOL = 1e-9
-ATOL = 1e-11
 
 SECTION = re.compile(r'^print\("## ([\w./-]+)"\)\s*$', re.M)
 
@@ -50,52 +49,6 @@ def split_driver(text):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         secs[m.group(1)] = text[m.start():end]
     return pre, secs
-
-
-def parse_sections(stdout):
-    res, cur = {}, None
-    for line in stdout.splitlines():
-        m = re.match(r"^## ([\w./-]+)\s*$", line)
-        if m:
-            cur = m.group(1)
-            res[cur] = []
-        elif cur is not None and line.strip():
-            res[cur].append(line.rstrip())
-    return res
-
-
-def _num(tok):
-    try:
-        return float(tok)
-    except ValueError:
-        return None
-
-
-def compare_lines(ref, mine):
-    """Messages for the differences between two lists of printed lines (empty when they agree)."""
-    msgs = []
-    if len(ref) != len(mine):
-        msgs.append(f"{len(mine)} lines printed, the reference printed {len(ref)}")
-    for i, (a, b) in enumerate(zip(ref, mine)):
-        ta, tb = a.split(), b.split()
-        if len(ta) != len(tb):
-            msgs.append(f"line {i + 1}: reference {a!r}, dmlpy {b!r}")
-            continue
-        for x, y in zip(ta, tb):
-            fx, fy = _num(x), _num(y)
-            if fx is None or fy is None:
-                if x != y:
-                    msgs.append(f"line {i + 1}: reference {a!r}, dmlpy {b!r}")
-                    break
-                continue
-            if fx == fy or (fx != fx and fy != fy):
-                continue
-            if not abs(fx - fy) <= RTOL * max(abs(fx), abs(fy)) + ATOL:
-                msgs.append(f"line {i + 1}: reference {x} vs dmlpy {y}  ({a[:60]!r})")
-                break
-        if len(msgs) > 10:
-            break
-    return msgs
 
 
 def recorded_sections():
