@@ -26,7 +26,19 @@ GRADCHECK_LAYERS = {
                     "global_avg_pool2d", "upsample2d"],
     "gc_norm2d.dml": ["batch_norm2d", "scale_shift2d", "lrn"],
     "gc_recurrent.dml": ["rnn", "lstm"],
+    # the layers added for parity with SystemDS's library
+    "gc_act_ext.dml": ["gelu", "silu", "selu", "softmax2d"],
+    "gc_loss_ext.dml": ["logcosh_loss", "cross_entropy_loss2d", "softmax_cross_entropy_loss"],
+    "gc_dense_ext.dml": ["fm", "low_rank_affine"],
+    "gc_conv_ext.dml": ["conv1d", "conv2d_depthwise", "conv2d_transpose",
+                        "conv2d_transpose_depthwise", "batch_norm2d_old"],
+    "gc_seq_ext.dml": ["bilstm", "lstm_staging"],
+    "gc_attention.dml": ["attention", "multi_attention", "bert_layer"],
+    "gc_mbconv.dml": ["mbconv"],
 }
+# mbconv: its batch norms make the gradients small next to the loss, so the centred
+# differences' rounding noise is ~1e-6 relative (see gc_mbconv.dml)
+TOLERANCE = {"mbconv": 1e-5}
 
 
 @pytest.mark.parametrize("script", sorted(GRADCHECK_LAYERS))
@@ -37,7 +49,7 @@ def test_gradcheck(script, capsys):
     found = dict(re.findall(r"^GRADCHECK (\S+) max_rel_err=(\S+)$", out, re.M))
     assert sorted(found) == sorted(GRADCHECK_LAYERS[script])
     for layer, e in found.items():
-        assert float(e) < 1e-6, (layer, e)
+        assert float(e) < TOLERANCE.get(layer, 1e-6), (layer, e)
 
 
 def dml(script, outputs, **inputs):

@@ -10,8 +10,8 @@ mbconv).
   tests/nn/record_reference.py (relative tolerance 1e-9, as tests/test_porting.py). No reference
   installation is needed. A recording whose driver section has changed since is reported as
   skipped (re-record it).
-* Gradient checks: the DML scripts tests/nn/gradcheck/gc_*_ext.dml, gc_attention.dml and
-  gc_mbconv.dml compare every backward pass with centred differences.
+* Gradient checks of these layers (tests/nn/gradcheck/gc_*_ext.dml, gc_attention.dml,
+  gc_mbconv.dml) run with all the others in tests/test_nn_layers.py.
 """
 import importlib.util
 import os
@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from dmlpy.cli import run_cli
 from test_porting import compare_lines, parse_sections  # the porting tests' own parsing and 1e-9 comparison
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,31 +112,6 @@ def test_lstm_staging_prints_the_reference_lstm_numbers(tmp_path_factory):
 
 
 # ---------------------------------------------------------------- gradient checks
-
-GRADCHECK_LAYERS = {
-    "gc_act_ext.dml": ["gelu", "silu", "selu", "softmax2d"],
-    "gc_loss_ext.dml": ["logcosh_loss", "cross_entropy_loss2d", "softmax_cross_entropy_loss"],
-    "gc_dense_ext.dml": ["fm", "low_rank_affine"],
-    "gc_conv_ext.dml": ["conv1d", "conv2d_depthwise", "conv2d_transpose",
-                        "conv2d_transpose_depthwise", "batch_norm2d_old"],
-    "gc_seq_ext.dml": ["bilstm", "lstm_staging"],
-    "gc_attention.dml": ["attention", "multi_attention", "bert_layer"],
-    "gc_mbconv.dml": ["mbconv"],
-}
-# mbconv: its batch norms make the gradients small next to the loss, so the centred
-# differences' rounding noise is ~1e-6 relative (see gc_mbconv.dml)
-TOLERANCE = {"mbconv": 1e-5}
-
-
-@pytest.mark.parametrize("script", sorted(GRADCHECK_LAYERS))
-def test_gradcheck(script, capsys):
-    rc = run_cli(str(GRADCHECK / script), None, {})
-    out, err = capsys.readouterr()
-    assert rc == 0, out + err
-    found = dict(re.findall(r"^GRADCHECK (\S+) max_rel_err=(\S+)$", out, re.M))
-    assert sorted(found) == sorted(GRADCHECK_LAYERS[script])
-    for layer, e in found.items():
-        assert float(e) < TOLERANCE.get(layer, 1e-6), (layer, e)
 
 
 def test_recorded_reference_covers_every_new_layer():
