@@ -50,6 +50,7 @@ TIMEOUT = int(os.environ.get("DMLPY_SDS_TIMEOUT", "300"))
 REL, ABS = 1e-9, 1e-15          # the conformance runner's defaults
 NEAR = 1e-6                     # a failure within this is reported as "numeric (near)"
 RUNS = 2                        # reference runs per case (2: the second checks determinism)
+OWN_LIBRARY = False             # --library dmlpy: run without SystemDS's builtin library
 
 
 def available() -> str | None:
@@ -184,8 +185,10 @@ def is_cached(case) -> bool:
 
 def dmlpy_run(case, base: Path, inputs: Path):
     root = src_root()
-    out = base / "dmlpy"
-    cmd = [str(DMLPY), "--builtin-path", str(BUILTINS), "-f", str(root / SCRIPT_DIR / case.script)] + \
+    # OWN_LIBRARY: dmlpy's shipped scripts/builtin only (issue 12); else SystemDS's on the path
+    out = base / ("dmlpy-own" if OWN_LIBRARY else "dmlpy")
+    lib = [] if OWN_LIBRARY else ["--builtin-path", str(BUILTINS)]
+    cmd = [str(DMLPY)] + lib + ["-f", str(root / SCRIPT_DIR / case.script)] + \
         expand_args(case, inputs, out, root / DATA_DIR)
     return run_one(cmd, root, out), out
 
@@ -458,9 +461,13 @@ def main(argv=None) -> int:
                     help="with --runs 1: make the second reference run for the failing cases")
     ap.add_argument("--runs", type=int, choices=(1, 2), default=2,
                     help="reference runs per case (default 2: the second checks determinism)")
+    ap.add_argument("--library", choices=("systemds", "dmlpy"), default="systemds",
+                    help="builtin library for dmlpy: SystemDS's on --builtin-path (default) or "
+                         "dmlpy's own scripts/builtin only")
     a = ap.parse_args(argv)
-    global RUNS
+    global RUNS, OWN_LIBRARY
     RUNS = a.runs
+    OWN_LIBRARY = a.library == "dmlpy"
     cases = select(CASES, a.k)
     if a.list:
         for c in cases:
