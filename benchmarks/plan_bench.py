@@ -122,12 +122,42 @@ def torch_lars(scale):
     return best_of(step, 3)
 
 
+def torch_alexnet(N, H, K, dtype):
+    """PyTorch's equivalent step (same layer shapes as nn/networks/alexnet.dml, SGD with momentum
+    standing in for LARS, whose cost is the same memory traffic), or None without PyTorch."""
+    try:
+        import torch
+        import torch.nn as tnn
+    except ImportError:
+        return None
+    torch.manual_seed(1)
+    feat = tnn.Sequential(
+        tnn.Conv2d(3, 96, 11, 4, 2), tnn.ReLU(), tnn.MaxPool2d(3, 2),
+        tnn.Conv2d(96, 256, 5, 1, 2), tnn.ReLU(), tnn.MaxPool2d(3, 2),
+        tnn.Conv2d(256, 384, 3, 1, 1), tnn.ReLU(), tnn.Conv2d(384, 384, 3, 1, 1), tnn.ReLU(),
+        tnn.Conv2d(384, 256, 3, 1, 1), tnn.ReLU(), tnn.MaxPool2d(3, 2))
+    with torch.no_grad():
+        n = feat(torch.zeros(1, 3, H, H)).numel()
+    net = tnn.Sequential(feat, tnn.Flatten(), tnn.Linear(n, 4096), tnn.ReLU(), tnn.Linear(4096, 4096),
+                         tnn.ReLU(), tnn.Linear(4096, K)).to(dtype)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
+    x = torch.rand(N, 3, H, H, dtype=dtype)
+    y = torch.randint(0, K, (N,))
+
+    def step():
+        opt.zero_grad()
+        tnn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+    return best_of(step, 3)
+
+
 # ---------------------------------------------------------------------- the table
 def workloads(quick):
     s = 8 if quick else 1
     r, c = (1000, 500) if quick else (5000, 1000)
     n = 500 if quick else 2000
     N = 1024 if quick else 4096
+    an, ah = (8, 64) if quick else (32, 64)
     return [
         ("ewise chain sum((X-mean(X))^2*Y+exp(-X)) (ms)", "ewise_chain.dml", {"rows": r, "cols": c}, "ms",
          lambda: np_ewise(r, c), None),
@@ -137,7 +167,17 @@ def workloads(quick):
          lambda: np_mlp(N, 256), None),
         (f"LARS update, AlexNet shapes /{s} (s/iter)", "lars_update.dml", {"scale": s}, "s",
          lambda: np_lars(s), lambda: torch_lars(s)),
+        (f"AlexNet step N={an}, {ah}x{ah}, 100 classes (s/step; PyTorch fp64)", "alexnet_step.dml",
+         {"N": an, "H": ah, "W": ah}, "s", None, lambda: _torch_f64(an, ah)),
     ]
+
+
+def _torch_f64(N, H):
+    import importlib.util
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+    return torch_alexnet(N, H, 100, torch.float64)
 
 
 def main():
@@ -155,10 +195,10 @@ def main():
             continue
         d = statistics.median(dml_run(dml, script, nv, key) for _ in range(a.runs))
         s = statistics.median(dml_run(ref, script, nv, key) for _ in range(min(a.runs, 2))) if ref else None
-        p = f_np()
+        p = f_np() if f_np else None
         t = f_torch() if f_torch else None
         fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'-':>9}"  # noqa: E731
-        ratio = (f"{s / d:5.2f}x" if s else "   - ") + f" / {p / d:5.2f}x"
+        ratio = (f"{s / d:5.2f}x" if s else "   - ") + (f" / {p / d:5.2f}x" if p else " /   -")
         print(f"{name:<48} {fmt(d)} {fmt(s)} {fmt(p)} {fmt(t)}  {ratio}", flush=True)
     print("(ratios above 1 mean dmlpy is faster)")
 

@@ -38,13 +38,19 @@ def _split_rest(rest):
 @click.option("-f", "file_", metavar="SCRIPT", help="The DML script to run (SystemDS spelling).")
 @click.option("-s", "text", metavar="TEXT", help="Run DML given as text, e.g. -s \"print(1+1)\".")
 @click.option("--stats", is_flag=True, help="Print time and count per operation, heaviest first.")
-@click.option("--explain", is_flag=True, help="Print the compiled program before running it.")
+@click.option("--explain", type=click.Choice(["code", "ir", "plan"]), default=None,
+              help="Print the compiled program before running it: code (the generated Python, "
+                   "the default), ir (each rewritten expression's IR before and after the "
+                   "rewrites) or plan (the kernels the rewrites chose).")
+@click.option("--no-rewrite", "no_rewrite", multiple=True, metavar="NAME",
+              help="Switch off a rewrite pass (constant-folding, identities, sum-of-squares, "
+                   "symmetric-products, row-col-means, fusion; all). Repeatable.")
 @click.option("--builtin-path", "builtin_path", multiple=True, metavar="DIR",
               help="A folder of DML-bodied builtins (<name>.dml), searched before dmlpy's own, e.g. "
                    "SystemDS's scripts/builtin. Repeatable; DMLPY_BUILTIN_PATH does the same.")
 @click.version_option(__version__, "--version", prog_name="dmlpy")
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
-def main(file_, text, stats, explain, builtin_path, rest):
+def main(file_, text, stats, explain, no_rewrite, builtin_path, rest):
     """Run a DML (Apache SystemDS) script.
 
     \b
@@ -63,21 +69,25 @@ def main(file_, text, stats, explain, builtin_path, rest):
     if builtin_path:
         old = os.environ.get("DMLPY_BUILTIN_PATH")
         os.environ["DMLPY_BUILTIN_PATH"] = os.pathsep.join(list(builtin_path) + ([old] if old else []))
-    sys.exit(run_cli(path, text, args, stats, explain))
+    sys.exit(run_cli(path, text, args, stats, explain, no_rewrite))
 
 
-def run_cli(path, text, args, stats=False, explain=False) -> int:
+def run_cli(path, text, args, stats=False, explain=None, no_rewrite=()) -> int:
     from .compile import compile_program
     from .errors import DMLError
+    from .plan import options
     from .runtime.executor import Stats
     st = Stats() if stats else None
+    if explain is True:
+        explain = "code"
     try:
         if path is not None and not os.path.isfile(path):
             raise DMLError(f"cannot open the script '{path}': no such file")
-        program = compile_program(text, path, cmdargs=args, stats=st)
+        plan = options(no_rewrite, record=explain in ("ir", "plan"))
+        program = compile_program(text, path, cmdargs=args, stats=st, plan=plan)
         if explain:
             from .compile.explain import explain as render
-            sys.stdout.write(render(program))
+            sys.stdout.write(render(program, explain, plan.log))
         program()
     except BrokenPipeError:  # the reader went away (dmlpy x.dml | head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -106,8 +116,30 @@ def run_cli(path, text, args, stats=False, explain=False) -> int:
     return 0
 
 
+_EXPLAIN = {"code": "code", "ir": "ir", "plan": "plan", "hops": "ir", "runtime": "plan",
+            "recompile_hops": "ir", "recompile_runtime": "plan"}
+
+
+def _explain_args(argv):
+    """`--explain` alone means code; `--explain WHAT` (SystemDS's spelling, hops and runtime too)
+    becomes --explain=WHAT, so that a script path after a bare --explain stays the script."""
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--explain":
+            nxt = argv[i + 1] if i + 1 < len(argv) else None
+            if nxt in _EXPLAIN:
+                out.append(f"--explain={_EXPLAIN[nxt]}")
+                i += 2
+                continue
+            a = "--explain=code"
+        out.append(a)
+        i += 1
+    return out
+
+
 def entry():
-    argv = [_ALIASES.get(a, a) for a in sys.argv[1:]]
+    argv = _explain_args([_ALIASES.get(a, a) for a in sys.argv[1:]])
     main.main(args=argv, prog_name="dmlpy")
 
 

@@ -61,20 +61,21 @@ def _check_names(cmdargs, inputs, outputs):
 
 def compile_program(text: str | None = None, path: str | None = None, cmdargs: dict | None = None,
                     inputs: dict | None = None, outputs: list | None = None, stats=None,
-                    specialize: bool = True):
-    """Compile a DML program once. `inputs` maps variable names to their static types (or None)."""
+                    specialize: bool = True, plan=None):
+    """Compile a DML program once. `inputs` maps variable names to their static types (or None);
+    `plan`: dmlpy.plan.PlanOptions (rewrites switched off, --explain recording)."""
     from ..errors import DMLValidationError, Span
     from .deep import TooDeep, run_deep
     _check_names(cmdargs, inputs, outputs)
     try:
-        return run_deep(_compile, text, path, cmdargs, inputs, outputs, stats, specialize)
+        return run_deep(_compile, text, path, cmdargs, inputs, outputs, stats, specialize, plan)
     except TooDeep:
         raise DMLValidationError("the script is nested too deeply to compile (expressions or blocks "
                                  "nested tens of thousands of levels deep)",
                                  Span(path or "<string>", 1, 1)) from None
 
 
-def _compile(text, path, cmdargs, inputs, outputs, stats, specialize):
+def _compile(text, path, cmdargs, inputs, outputs, stats, specialize, plan):
     from ..runtime.executor import Program
     program = parse_main(text, path)
     folder = Path(path).resolve().parent if path and text is None else Path.cwd()
@@ -89,6 +90,9 @@ def _compile(text, path, cmdargs, inputs, outputs, stats, specialize):
         if o not in analysis.final_env:
             from ..errors import DMLValidationError
             raise DMLValidationError(f"output variable '{o}' is never assigned by the script")
-    gen = CodeGen(analysis, specialize=specialize and stats is None)
+    if plan is None:
+        from ..plan import options
+        plan = options()
+    gen = CodeGen(analysis, specialize=specialize and stats is None, plan=plan)
     source = gen.program(list(in_types), outputs)
     return Program(source, gen, stats)

@@ -38,6 +38,8 @@ HELPERS = {
     "_r_int": ("ops", "return_int"), "_tsmm": ("ops", "self_product"),
     "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
     "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
+    "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
+    "_mm_tn": ("plan", "matmul_tn"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -48,9 +50,16 @@ _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^-?[0-9.]+(e[-+]?[0-9]+)?$")
 
 
 class CodeGen:
-    def __init__(self, analysis: Analysis, specialize: bool = True):
+    def __init__(self, analysis: Analysis, specialize: bool = True, plan=None):
         self.a = analysis
         self.specialize = specialize
+        # the IR stage (dmlpy/plan), given PlanOptions; off without specialisation (--stats)
+        self.plan = None
+        if plan is not None and specialize:
+            from ..plan import Planner
+            self.plan = Planner(self, plan)
+        self.planning = True                    # off while lowering loop and branch conditions
+        self.target = None                      # (expression, variable) of a plain assignment
         self.lines: list[str] = []
         self.spans: dict[int, object] = {}      # generated line -> DML span of the statement
         self.marks: dict[int, list] = {}        # generated line -> [(col, end_col, span)] of calls
@@ -86,6 +95,11 @@ class CodeGen:
                     rest.append((code, sp))
             self.marks[n] = marks
             self._pending = rest if keep else []
+
+    def temp(self) -> str:
+        """A fresh temporary's name (deleted after the statement, like hoisted ones)."""
+        self.temps += 1
+        return f"_t{self.temps - 1}"
 
     def hoist(self, code: str) -> str:
         """Compute `code` into a temporary on a line of its own (keeps generated lines shallow)."""
@@ -311,7 +325,12 @@ class CodeGen:
         self.depth = 0
 
     def cond(self, e) -> str:
-        code = self.ex(e)
+        # a condition is evaluated where it stands (a while loop's each time): no IR temporaries
+        self.planning, was = False, self.planning
+        try:
+            code = self.ex(e)
+        finally:
+            self.planning = was
         if self.ty(e) == T.BOOL and self.specialize:
             return code
         return f"{self.h('_truth')}({code})"
@@ -337,7 +356,9 @@ class CodeGen:
             if s.op == "+=":
                 value = self.binop("+", self.a.plus_eq[id(s)], s.value, s.span)
             else:
+                self.target = (s.value, s.name)
                 value = self.ex(s.value)
+                self.target = None
             self.emit(f"{var} = {value}", s.span)
             return
         ix = s.index
@@ -377,7 +398,11 @@ class CodeGen:
 
     # ------------------------------------------------------------------ expressions
     def ex(self, e) -> str:
-        code = self._ex(e)
+        code = None
+        if self.plan is not None and self.planning and self.height(e) < EXPR_HEIGHT:
+            code = self.plan.expr(e)
+        if code is None:
+            code = self._ex(e)
         if self.height(e) >= EXPR_HEIGHT and not _SIMPLE.match(code):
             return self.hoist(code)
         return code
@@ -423,21 +448,32 @@ class CodeGen:
         raise AssertionError(f"cannot lower {type(e).__name__}")
 
     def unary(self, e: ast.Unary) -> str:
-        x = self.ex(e.operand)
-        t = self.ty(e.operand)
+        return self.unary_code(e.op, self.ex(e.operand), self.ty(e.operand),
+                               isinstance(e.operand, ast.IntLit), e.span)
+
+    def unary_code(self, op, x, t, int_literal, span) -> str:
         if self.specialize:
-            if e.op == "-" and (t == T.DOUBLE or (t == T.INT and isinstance(e.operand, ast.IntLit))):
+            if op == "-" and (t == T.DOUBLE or (t == T.INT and int_literal)):
                 return f"(-{x})"
-            if e.op == "!" and t == T.BOOL:
+            if op == "!" and t == T.BOOL:
                 return f"(not {x})"
-            if e.op == "+" and t.is_numeric_scalar:
+            if op == "+" and t.is_numeric_scalar:
                 return x
-        helper = {"-": "_neg", "+": "_pos", "!": "_not"}[e.op]
-        return self.mark(f"{self.h(helper)}({x})", e.span)
+        helper = {"-": "_neg", "+": "_pos", "!": "_not"}[op]
+        return self.mark(f"{self.h(helper)}({x})", span)
 
     def binop(self, op, left, right, span) -> str:
         a, b = self.exs([left, right])
-        ta, tb = self.ty(left), self.ty(right)
+        ta = self.ty(left)
+        if op == "%*%" and self._transposed(right) == getattr(left, "name", 0) and \
+                isinstance(left, ast.Name) and ta.dt == T.MATRIX:
+            return self.mark(f"{self.h('_tsmm')}({a})", span)   # X %*% t(X): SystemDS's tsmm
+        rlit = right.value if isinstance(right, (ast.IntLit, ast.FloatLit)) else None
+        return self.binop_code(op, a, b, ta, self.ty(right), rlit, span)
+
+    def binop_code(self, op, a, b, ta, tb, rlit, span) -> str:
+        """Code of `a op b` from the operands' codes and types (rlit: the right operand's value
+        when it is a number literal)."""
         if self.specialize and ta.is_numeric_scalar and tb.is_numeric_scalar:
             both_int = ta == T.INT and tb == T.INT
             if op in ("+", "-", "*"):
@@ -449,8 +485,8 @@ class CodeGen:
             if op in _PYCMP:
                 return f"({a} {_PYCMP[op]} {b})"
             if op == "/":
-                if isinstance(right, (ast.IntLit, ast.FloatLit)) and right.value != 0:
-                    return f"({a} / {b})" if not both_int else f"({a} / {float(right.value)!r})"
+                if rlit is not None and rlit != 0:
+                    return f"({a} / {b})" if not both_int else f"({a} / {float(rlit)!r})"
                 return f"{self.h('_ddiv')}({a}, {b})"
             if op == "%%":
                 if both_int:
@@ -467,9 +503,6 @@ class CodeGen:
             return f"({a} {op} {b})"  # both operands are evaluated, as in SystemDS
         if self.specialize and op in _PYCMP and ta == T.STRING and tb == T.STRING:
             return f"({a} {_PYCMP[op]} {b})"
-        if op == "%*%" and self._transposed(right) == getattr(left, "name", 0) and \
-                isinstance(left, ast.Name) and ta.dt == T.MATRIX:
-            return self.mark(f"{self.h('_tsmm')}({a})", span)   # X %*% t(X): SystemDS's tsmm
         return self.mark(f"{self.h(_BIN[op])}({a}, {b})", span)
 
     def _transposed(self, e):

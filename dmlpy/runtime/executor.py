@@ -14,7 +14,8 @@ from ..errors import DMLError, DMLRuntimeError, OpError
 GENERATED = "<dml>"
 _MODULES = {"ops": "dmlpy.runtime.ops", "matrix": "dmlpy.runtime.matrix",
             "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format",
-            "executor": "dmlpy.runtime.executor", "reorg": "dmlpy.builtins.reorg"}
+            "executor": "dmlpy.runtime.executor", "reorg": "dmlpy.builtins.reorg",
+            "plan": "dmlpy.runtime.planops"}
 UNBOUND = object()  # a variable not assigned yet, passed into a generated block function
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
-from . import kahan
+from . import bufpool, kahan
 from .values import java_long, sole_owner, type_name
 
 np.seterr(all="ignore")
@@ -83,6 +83,8 @@ def matmul(a, b):
     if a.shape[1] != b.shape[0]:
         raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
                       f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
+    if a.dtype == F64 and b.dtype == F64 and a.shape[0] * b.shape[1] * 8 >= bufpool.MIN_BYTES:
+        return np.matmul(a, b, out=bufpool.empty((a.shape[0], b.shape[1])))
     return np.ascontiguousarray(a @ b)
 
 

@@ -1,0 +1,96 @@
+"""Stage between analysis and code generation: each expression of a statement becomes op IR
+(build.py), the rewrite passes run over it (rewrites.py, fusion in fuse.py), and the result is
+lowered to Python code (lower.py). An expression that no pass changes is lowered from the AST
+directly, as before, so its code stays exactly what it was.
+
+    text --parse--> AST --analyze--> typed AST --build--> IR --rewrites--> IR --lower--> code
+                                                                                    (kernels of
+                                                                                     the backend)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .build import Builder
+from .ir import Op, render, walk
+from .lower import Lowerer
+from .rewrites import PASSES, apply
+
+EXPLAIN = ("code", "ir", "plan")
+
+
+@dataclass
+class PlanOptions:
+    disabled: frozenset = frozenset()     # rewrite passes switched off (PASSES names)
+    record: bool = False                  # keep (span, IR before, IR after) for --explain
+    log: list = field(default_factory=list)
+
+
+def options(no_rewrite=(), record=False) -> PlanOptions:
+    """Options from --no-rewrite names and the DMLPY_NO_REWRITE environment variable (a comma list)."""
+    import os
+    names = list(no_rewrite) + [n for n in os.environ.get("DMLPY_NO_REWRITE", "").split(",") if n]
+    return PlanOptions(disabled=check_disabled(names), record=record)
+
+
+def check_disabled(names) -> frozenset:
+    from ..errors import DMLValidationError
+    bad = [n for n in names if n not in PASSES and n != "all"]
+    if bad:
+        raise DMLValidationError(f"unknown rewrite '{bad[0]}' (rewrites: {', '.join(PASSES)}, all)")
+    return frozenset(PASSES) if "all" in names else frozenset(names)
+
+
+_SKIP = {"as.scalar", "unique"}     # calls whose special forms the code generator keeps
+
+
+def _skip(analysis):
+    def skip(call):
+        b = analysis.bound.get(id(call))
+        return b is None or b.kind != "builtin" or b.target.name in _SKIP
+    return skip
+
+
+class Planner:
+    def __init__(self, cg, options: PlanOptions):
+        self.cg = cg
+        self.opts = options
+        self.skip = _skip(cg.a)
+
+    def expr(self, e) -> str | None:
+        """Code for expression e through the IR, or None when no pass changes it."""
+        root = Builder(self.cg.a, self.skip).build(e)
+        if root.op in (Op.LEAF, Op.CONST, Op.VAR):
+            return None
+        target = self.cg.target[1] if self.cg.target and self.cg.target[0] is e else None
+        new = apply(root, self.opts.disabled, {"target": target})
+        if new is root and not _shared(root):
+            return None
+        if self.opts.record:
+            self.opts.log.append((e.span, render(root), render(new), _kernels(new)))
+        return Lowerer(self.cg).lower(new)
+
+
+def _shared(root) -> bool:
+    """Whether a matrix operation is used twice (computed once by the IR's lowering)."""
+    seen = set()
+    for n in walk(root):
+        for a in n.args:
+            if id(a) in seen and a.is_matrix and a.op not in (Op.VAR, Op.CONST, Op.LEAF):
+                return True
+            seen.add(id(a))
+    return False
+
+
+def _kernels(root) -> list[str]:
+    out = []
+    for n in walk(root):
+        if n.op is Op.FUSED:
+            out.append(f"fused kernel: {n.value.describe()}")
+        elif n.op in (Op.TSMM_L, Op.TSMM_R):
+            out.append("symmetric product (BLAS syrk)")
+        elif n.op is Op.MATMUL_TN:
+            out.append("product with a transposed operand (BLAS gemm, no copy)")
+        elif n.op is Op.SUMSQ:
+            out.append("sum of squares")
+    return out

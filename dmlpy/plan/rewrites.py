@@ -1,0 +1,138 @@
+"""Rewrites of the op IR: an ordered list of small passes, each a pattern and its replacement, each
+switchable by name (`--no-rewrite NAME`). They change speed, not results, beyond the last bits of
+rounding where SystemDS's own rewrites change them the same way (sum of squares, the symmetric
+products, rowMeans). The rewrites that change printed results are SystemDS's and live in
+dmlpy/compile/rewrites.py.
+
+A pass is a function (node, ctx) -> node, applied bottom-up: the node's arguments are already
+rewritten when it is called; returning another node replaces it.
+"""
+from __future__ import annotations
+
+from .. import types as T
+from .ir import Node, Op, walk
+
+
+def _const(n: Node, *values) -> bool:
+    return n.op is Op.CONST and type(n.value) in (int, float) and n.value in values \
+        and not (type(n.value) is float and n.value != n.value)
+
+
+def _num_const(n: Node) -> bool:
+    return n.op is Op.CONST and type(n.value) in (int, float, bool)
+
+
+# ------------------------------------------------------------------ passes
+_FOLDABLE = {Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MOD, Op.IDIV, Op.LT, Op.LE, Op.GT, Op.GE,
+             Op.EQ, Op.NE, Op.AND, Op.OR, Op.NEG, Op.NOT}
+
+
+def constant_folding(n: Node, ctx) -> Node:
+    """Scalar operators whose operands are constants, computed once at compile time with the
+    runtime's own operators (Java's integer and double rules)."""
+    if n.op not in _FOLDABLE or not n.args or not all(_num_const(a) for a in n.args) \
+            or not n.type.is_numeric_scalar:
+        return n
+    from ..runtime import ops
+    try:
+        if len(n.args) == 2:
+            v = ops.BINARY[n.op.value](n.args[0].value, n.args[1].value)
+        else:
+            v = ops.UNARY["-" if n.op is Op.NEG else "!"](n.args[0].value)
+    except Exception:       # an error (integer overflow) is raised when the program runs
+        return n
+    if type(v) not in (int, float, bool) or T.of_value(v) != n.type:
+        return n
+    return Node(Op.CONST, (), n.type, n.span, v)
+
+
+def identities(n: Node, ctx) -> Node:
+    """X * 1, 1 * X, X / 1, X + 0, 0 + X, X - 0, -(-X), t(t(X)) on matrices: X itself."""
+    a = n.args
+    if not n.is_matrix:
+        return n
+    x = None
+    if n.op is Op.MUL:
+        x = a[0] if _const(a[1], 1) else a[1] if _const(a[0], 1) else None
+    elif n.op is Op.DIV and _const(a[1], 1):
+        x = a[0]
+    elif n.op is Op.ADD:
+        x = a[0] if _const(a[1], 0) else a[1] if _const(a[0], 0) else None
+    elif n.op is Op.SUB and _const(a[1], 0):
+        x = a[0]
+    elif n.op in (Op.NEG, Op.T) and a[0].op is n.op:
+        x = a[0].args[0]
+    return x if x is not None and x.type == n.type else n
+
+
+def sum_of_squares(n: Node, ctx) -> Node:
+    """sum(X^2) and sum(X * X): one pass, no X^2 in memory."""
+    if n.op is Op.SUM and len(n.args) == 1:
+        x = n.args[0]
+        if x.is_matrix and (x.op is Op.POW and _const(x.args[1], 2) and x.args[0].is_matrix
+                            or x.op is Op.MUL and x.args[0] is x.args[1] and x.args[0].is_matrix):
+            return Node(Op.SUMSQ, (x.args[0],), n.type, n.span)
+    return n
+
+
+def symmetric_products(n: Node, ctx) -> Node:
+    """t(X) %*% X and X %*% t(X): one symmetric product (BLAS syrk), no transposed copy;
+    t(A) %*% B: the product with A read transposed."""
+    if n.op is not Op.MATMUL or not n.args[0].is_matrix or not n.args[1].is_matrix:
+        return n
+    a, b = n.args
+    if a.op is Op.T and a.args[0] is b:
+        return Node(Op.TSMM_L, (b,), n.type, n.span)
+    if b.op is Op.T and b.args[0] is a:
+        return Node(Op.TSMM_R, (a,), n.type, n.span)
+    if a.op is Op.T and a.args[0].is_matrix:
+        return Node(Op.MATMUL_TN, (a.args[0], b), n.type, n.span)
+    return n
+
+
+def row_col_means(n: Node, ctx) -> Node:
+    """rowSums(X) / ncol(X) as rowMeans(X), colSums(X) / nrow(X) as colMeans(X)."""
+    if n.op is not Op.DIV:
+        return n
+    a, b = n.args
+    for sums, count, means in ((Op.ROWSUMS, Op.NCOL, "rowMeans"), (Op.COLSUMS, Op.NROW, "colMeans")):
+        if a.op is sums and b.op is count and b.args[0] is a.args[0]:
+            from ..builtins.registry import lookup
+            return Node(Op.ROWMEANS if means == "rowMeans" else Op.COLMEANS, (a.args[0],),
+                        n.type, n.span, lookup(means))
+    return n
+
+
+# name -> pass, in the order they run; all but fusion (a whole-DAG pass, fuse.py) run bottom-up
+PASSES = {
+    "constant-folding": constant_folding,
+    "identities": identities,
+    "sum-of-squares": sum_of_squares,
+    "symmetric-products": symmetric_products,
+    "row-col-means": row_col_means,
+    "fusion": None,
+}
+
+
+def apply(root: Node, disabled=frozenset(), ctx=None) -> Node:
+    """Every enabled pass in order, each over the whole DAG bottom-up."""
+    for name, fn in PASSES.items():
+        if name in disabled:
+            continue
+        if fn is None:
+            from .fuse import fuse
+            root = fuse(root, (ctx or {}).get("target"))
+        else:
+            root = _bottom_up(root, fn, ctx)
+    return root
+
+
+def _bottom_up(root: Node, fn, ctx) -> Node:
+    new: dict[int, Node] = {}
+    for orig in walk(root):
+        n = orig
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if any(x is not y for x, y in zip(args, n.args)):
+            n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
+        new[id(orig)] = fn(n, ctx)
+    return new[id(root)]

@@ -1,0 +1,267 @@
+"""The IR stage (dmlpy/plan): each rewrite on its own, fusion and its fallbacks, in-place updates and
+value semantics, --explain ir/plan and --no-rewrite."""
+import numpy as np
+import pytest
+
+import dmlpy
+from dmlpy.compile import compile_program
+from dmlpy.api import from_dml, to_dml
+from dmlpy.plan import PASSES, PlanOptions
+
+
+def plan_of(src, disabled=()):
+    """The (before, after) IR of every expression the rewrites changed."""
+    opts = PlanOptions(disabled=frozenset(disabled), record=True)
+    compile_program(src, outputs=["r"] if "r = " in src else None, plan=opts)
+    return opts.log
+
+
+def ops_after(src, only):
+    """Ops of the IR after running the single pass `only` (all others off)."""
+    log = plan_of(src, disabled=[p for p in PASSES if p != only])
+    return [after for _, _, after, _ in log]
+
+
+def run(src, disabled=(), outputs=("r",), inputs=None):
+    """Run src with these rewrite passes off; its outputs as the API gives them."""
+    inputs = inputs or {}
+    p = compile_program(src, inputs={k: None for k in inputs}, outputs=list(outputs),
+                        plan=PlanOptions(disabled=frozenset(disabled)))
+    res = p(*(to_dml(v, k) for k, v in inputs.items()))
+    return {k: from_dml(v) for k, v in res.items()}
+
+
+M = "X = rand(rows=60, cols=50, seed=1) - 0.5\nY = rand(rows=60, cols=50, seed=2)\n"
+
+
+# ------------------------------------------------------------------ each rewrite on its own
+def test_constant_folding():
+    [after] = ops_after(M + "r = X * (2 * 3 + 1)", "constant-folding")
+    assert "7" in after and "+(" not in after
+    assert run(M + "r = sum(X * (2 * 3 + 1))")["r"] == pytest.approx(
+        run(M + "r = sum(X * 7)")["r"], rel=1e-15)
+
+
+def test_constant_folding_keeps_java_integer_rules():
+    # 2^62 * 4 overflows: the error must still come at run time, with its message
+    assert plan_of("r = 4611686018427387904 * 4\nprint(r)") == []
+    out = run("a = 7 %/% 2 + 5 %% 3\nr = a / 2", outputs=("r",))
+    assert out["r"] == 2.5
+
+
+def test_identities():
+    for expr in ("X * 1", "1 * X", "X + 0", "0 + X", "X - 0", "X / 1", "-(-X)", "t(t(X))"):
+        [after] = ops_after(M + f"r = {expr}", "identities")
+        assert after == "X", expr
+    assert run(M + "r = sum(t(t(X)) * 1 + 0)")["r"] == run(M + "r = sum(X)")["r"]
+
+
+def test_identities_leave_scalars_alone():
+    # -0.0 + 0 is 0.0: on scalars the addition stays
+    log = plan_of("x = -0.0\nr = x + 0\nprint(r)", disabled=["fusion"])
+    assert [span.line for span, *_ in log] == [1]       # only the literal -0.0 is folded
+
+
+def test_sum_of_squares():
+    for expr in ("sum(X^2)", "sum(X * X)"):
+        [after] = ops_after(M + f"r = {expr}", "sum-of-squares")
+        assert after.startswith("%0 = sumsq(X)")
+    a = run(M + "r = sum(X^2)", disabled=["fusion"])["r"]
+    b = run(M + "r = sum(X^2)", disabled=list(PASSES))["r"]
+    assert a == pytest.approx(b, rel=1e-14)
+
+
+def test_symmetric_products():
+    [a] = ops_after(M + "r = t(X) %*% X", "symmetric-products")
+    [b] = ops_after(M + "r = X %*% t(X)", "symmetric-products")
+    [c] = ops_after(M + "r = t(X) %*% Y", "symmetric-products")
+    assert "tsmm_left(X)" in a and "tsmm_right(X)" in b and "matmul_tn(X, Y)" in c
+    for expr in ("t(X) %*% X", "t(X) %*% Y", "X %*% t(X)"):
+        on = run(M + f"r = {expr}")["r"]
+        off = run(M + f"r = {expr}", disabled=list(PASSES))["r"]
+        np.testing.assert_allclose(on, off, rtol=1e-13, atol=1e-13)
+
+
+def test_transposed_product_keeps_the_dimension_error():
+    src = "X = rand(rows=3, cols=4)\nY = rand(rows=5, cols=2)\nr = t(X) %*% Y\nprint(sum(r))"
+    from dmlpy.errors import DMLError
+    with pytest.raises(DMLError, match=r"4x3 %\*% 5x2"):
+        dmlpy.run(src)
+
+
+def test_row_col_means():
+    [a] = ops_after(M + "r = rowSums(X) / ncol(X)", "row-col-means")
+    [b] = ops_after(M + "r = colSums(X) / nrow(X)", "row-col-means")
+    assert "rowMeans(X)" in a and "colMeans(X)" in b
+    np.testing.assert_allclose(run(M + "r = rowSums(X) / ncol(X)")["r"],
+                               run(M + "r = rowMeans(X)")["r"], rtol=1e-15)
+
+
+def test_common_subexpressions_are_computed_once():
+    opts = PlanOptions(record=True, disabled=frozenset(["fusion"]))
+    p = compile_program(M + "r = (X %*% t(Y)) + (X %*% t(Y))\nprint(sum(r))", outputs=["r"],
+                        plan=opts)
+    assert p.source.count("_matmul(") + p.source.count("_mm_") == 1
+    r1 = run(M + "r = (X %*% t(Y)) + (X %*% t(Y))", disabled=["fusion"])["r"]
+    r2 = run(M + "r = 2 * (X %*% t(Y))", disabled=list(PASSES))["r"]
+    np.testing.assert_allclose(r1, r2, rtol=1e-15)
+
+
+def test_random_calls_are_never_merged():
+    r = run("r = sum(rand(rows=10, cols=10) - rand(rows=10, cols=10))")["r"]
+    assert r != 0.0
+
+
+# ------------------------------------------------------------------ fusion
+CHAINS = [
+    "sum((X - mean(X))^2 * Y + exp(-X))",
+    "0.9 * X - 0.01 * (Y + 0.0005 * X)",
+    "sum(abs(X) * sqrt(Y))",
+    "mean(sigmoid(X) + log(Y))",
+    "min(X * Y - 1)", "max(X / (Y + 1))",
+    "(X > 0) * Y + (X <= 0) * 0.5 * Y",
+    "sum((X != 0) & (Y > 0.5) | !(X < 0))",
+    "round(X * 10) + floor(Y * 3) - ceil(X) + sign(X)",
+    "X ^ 3 + Y ^ 0.5",
+    "X / (Y * 0) + 1",                  # division by zero: Inf and NaN, no error
+    "(X * 0) ^ -1 - 1 + (X - X) / 0",
+    "max(X, 0) * 2 + min(Y, 0.5)",      # relu-like cell-wise min and max
+    "rowSums(X * Y + 1)", "colSums(exp(X) - Y)",
+]
+
+
+BROADCASTS = [   # right operands that are row or column vectors
+    ("v = rand(rows=1, cols=50, seed=5)", "X * 2 - 3 * v + v", True),
+    ("v = rand(rows=60, cols=1, seed=5)", "(X - v) / (1 + v) + Y", True),
+    ("v = rand(rows=60, cols=1, seed=5)", "rowSums((X - v) ^ 2)", True),
+    ("v = rand(rows=1, cols=50, seed=5)", "colSums(exp(X - v))", True),
+    ("v = rand(rows=1, cols=50, seed=5)", "X + (v * 2) + 1", False),  # v is a left operand
+]
+
+
+@pytest.mark.parametrize("expr", CHAINS)
+def test_fused_chain_equals_operator_by_operator(expr):
+    log = plan_of(M + f"r = {expr}\nprint(toString(r))")
+    assert any("fused" in after for _, _, after, _ in log), log
+    on = run(M + f"r = {expr}")["r"]
+    off = run(M + f"r = {expr}", disabled=["fusion"])["r"]
+    np.testing.assert_allclose(on, off, rtol=1e-13, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("setup,expr,fused", BROADCASTS)
+def test_fused_broadcasts(setup, expr, fused):
+    from dmlpy.kernels import fused as K
+    calls = []
+    orig = K.run
+
+    def spy(*a):
+        calls.append(tuple(a[2]))
+        return orig(*a)
+    K.run = spy
+    try:
+        on = run(M + setup + f"\nr = {expr}")["r"]
+    finally:
+        K.run = orig
+    off = run(M + setup + f"\nr = {expr}", disabled=["fusion"])["r"]
+    np.testing.assert_allclose(on, off, rtol=1e-13)
+    assert bool(calls) == fused and all(k in (0, 1, 2) for c in calls for k in c)
+
+
+def test_fusion_falls_back_for_small_matrices():
+    src = "X = rand(rows=3, cols=4, seed=3)\nr = sum(X * 2 + exp(X))"
+    assert run(src)["r"] == run(src, disabled=["fusion"])["r"]
+
+
+def test_fusion_keeps_error_positions(dml):
+    src = "X = rand(rows=80, cols=40)\nY = rand(rows=40, cols=80)\nZ = X * 2 + Y * 3\nprint(sum(Z))"
+    out, err, rc = dml(src)
+    assert rc == 1 and "<string>:3:5" in err and "mismatch in dimensions" in err
+
+
+def test_explain_ir_and_plan(capsys):
+    from dmlpy.cli import run_cli
+    src = M + "r = sum((X - mean(X))^2 * Y + exp(-X))\nprint(r > 0)"
+    assert run_cli(None, src, {}, explain="plan") == 0
+    out = capsys.readouterr().out
+    assert "fused kernel: r0=sub(M0, s0), r1=sq(r0), r2=mul(r1, M1)" in out and "-> sum" in out
+    assert run_cli(None, src, {}, explain="ir") == 0
+    out = capsys.readouterr().out
+    assert "before: %0 = mean(X)" in out and "after:" in out and "fused[" in out
+
+
+def test_no_rewrite_option(capsys):
+    from dmlpy.cli import main
+    with pytest.raises(SystemExit) as e:
+        main.main(args=["--no-rewrite", "nonsense", "-s", "print(1)"], prog_name="dmlpy")
+    assert e.value.code == 1 and "unknown rewrite 'nonsense'" in capsys.readouterr().err
+
+
+def test_every_pass_is_switchable():
+    src = M + "r = sum(t(t(X)) * 1 + 0) + sum(X^2) + sum(t(X) %*% X) + sum(rowSums(X) / ncol(X))"
+    full = run(src)["r"]
+    for name in PASSES:
+        assert run(src, disabled=[name])["r"] == pytest.approx(full, rel=1e-12), name
+
+
+# ------------------------------------------------------------------ in place, value semantics
+ALIASING = [
+    # (script, outputs that must keep their old values)
+    ("A = X\nX = X * 2 + 1\nr = sum(A)", 0),
+    ("L = list(X)\nX = X * 2 + 1\nr = sum(as.matrix(L[1]))", 0),
+    ("f = function(matrix[double] M) return (double s) { M = M * 2 + 1; s = sum(M) }\n"
+     "s = f(X)\nr = sum(X)", 0),
+    ("for (i in 1:3) { B = X\nX = X * 0.5 + 1 }\nr = sum(B) - sum((X - 1) * 2)", 0),
+    ("S = list(a=X, b=X)\nX = X + X * 3\nr = sum(as.matrix(S['a'])) - sum(as.matrix(S['b']))", None),
+    ("Z = X[1:60, ]\nX = X * 3 - 2\nr = sum(Z)", 0),
+]
+
+
+@pytest.mark.parametrize("src,_", ALIASING)
+def test_in_place_updates_never_change_another_holder(src, _):
+    on = run(M + "X0 = X\n" + src + "\nr = r - sum(X0)")["r"]
+    off = run(M + "X0 = X\n" + src + "\nr = r - sum(X0)", disabled=list(PASSES))["r"]
+    assert on == pytest.approx(off, rel=1e-13, abs=1e-9)
+
+
+def test_sourced_function_does_not_change_callers_matrix(tmp_path):
+    lib = tmp_path / "lib.dml"
+    lib.write_text("upd = function(matrix[double] X, matrix[double] v) return (matrix[double] X) {\n"
+                   "  X = X + 0.5 * v - 1\n}\n")
+    src = f'source("{lib}") as lib\n' + M + "X2 = lib::upd(X, Y)\nr = sum(X) - sum(X2)"
+    on = run(src)["r"]
+    off = run(src, disabled=list(PASSES))["r"]
+    assert on == pytest.approx(off, rel=1e-13)
+
+
+def test_api_inputs_are_never_overwritten():
+    X = np.random.default_rng(1).random((100, 100))
+    keep = X.copy()
+    res = dmlpy.run("X = X * 2 + 1\nX = X + X\nr = sum(X)", inputs={"X": X}, outputs=["r", "X"])
+    np.testing.assert_array_equal(X, keep)
+    assert res["r"] == pytest.approx(((keep * 2 + 1) * 2).sum(), rel=1e-13)
+
+
+def test_loop_updates_run_in_place():
+    from dmlpy.kernels import fused as K
+    seen = []
+    orig = K.run
+
+    def spy(prog, mats, kinds, shape, scal, out, agg):
+        if out is not None and out.size:
+            seen.append(any(m.base is not None and m.base is out.base for m in mats))
+        return orig(prog, mats, kinds, shape, scal, out, agg)
+    K.run = spy
+    try:
+        r = run(M + "for (i in 1:4) { X = X * 0.5 + Y }\nr = sum(X)")["r"]
+    finally:
+        K.run = orig
+    assert seen and all(seen)
+    assert r == pytest.approx(run(M + "for (i in 1:4) { X = X * 0.5 + Y }\nr = sum(X)",
+                                  disabled=list(PASSES))["r"], rel=1e-13)
+
+
+def test_ir_is_a_dag_with_types():
+    log = plan_of(M + "r = sum((X + Y) * (X + Y))", disabled=["fusion"])
+    [(_, before, after, _)] = log
+    assert before.count("+(X, Y)") == 1 and ": matrix" in before
+    assert "sumsq" in after
