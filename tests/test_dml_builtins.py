@@ -388,4 +388,5 @@ def test_builtin_file_defines_function(path):
     mod = Loader().load_file(path, "")
     assert path.stem in mod.functions, f"{path.name} does not define {path.stem}"
     fn = mod.functions[path.stem]
-    assert fn.fdef.returns, f"{path.stem} returns nothing"
+    # (SystemDS's differenceStatistics only prints a report)
+    assert fn.fdef.returns or path.stem in ("differenceStatistics",), f"{path.stem} returns nothing"
