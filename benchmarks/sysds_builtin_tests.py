@@ -154,6 +154,13 @@ def case_key(case) -> str:
     return h[:16]
 
 
+def ref_command(case, inputs: Path, outdir: Path) -> list[str]:
+    """The reference's command line for a case (run in src_root())."""
+    root = src_root()
+    return [str(REF), "-f", str(root / SCRIPT_DIR / case.script)] + \
+        expand_args(case, inputs, outdir, root / DATA_DIR)
+
+
 def ref_runs(case, refresh=False, runs=2):
     """The reference's runs (cached, each separately): list of (result, outdir); the second run
     (for the determinism check) is made only when runs=2, and is absent from the list otherwise."""
@@ -169,9 +176,7 @@ def ref_runs(case, refresh=False, runs=2):
     for k in ("ref1", "ref2")[:runs]:
         o = base / k
         if not (o / "_run.json").exists():
-            cmd = [str(REF), "-f", str(root / SCRIPT_DIR / case.script)] + \
-                expand_args(case, inputs, o, root / DATA_DIR)
-            run_one(cmd, root, o)
+            run_one(ref_command(case, inputs, o), root, o)
     for k in ("ref1", "ref2"):
         if (base / k / "_run.json").exists():
             out.append((json.loads((base / k / "_run.json").read_text()), base / k))
@@ -450,6 +455,8 @@ def main(argv=None) -> int:
     from sysds_builtin_cases import CASES
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-k", action="append", default=[], help="run cases whose name contains this")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="accepted for symmetry with pytest (each case is always reported)")
     ap.add_argument("-j", type=int, default=2, help="parallel cases (default 2)")
     ap.add_argument("--refresh", action="store_true", help="re-run the reference (ignore the cache)")
     ap.add_argument("--list", action="store_true")

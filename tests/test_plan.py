@@ -75,9 +75,14 @@ def test_symmetric_products():
     [a] = ops_after(M + "r = t(X) %*% X", "symmetric-products")
     [b] = ops_after(M + "r = X %*% t(X)", "symmetric-products")
     [c] = ops_after(M + "r = t(X) %*% Y", "symmetric-products")
+    [d] = ops_after(M + "r = X %*% t(Y)", "symmetric-products")
     assert "tsmm_left(X)" in a and "tsmm_right(X)" in b and "matmul_tn(X, Y)" in c
-    for expr in ("t(X) %*% X", "t(X) %*% Y", "X %*% t(X)"):
+    assert "matmul_nt(X, Y)" in d
+    for expr in ("t(X) %*% X", "t(X) %*% Y", "X %*% t(X)", "X %*% t(Y)"):
         on = run(M + f"r = {expr}")["r"]
+        big = "X = rand(rows=300, cols=250, seed=1)\nY = rand(rows=300, cols=250, seed=2)\n"
+        np.testing.assert_allclose(run(big + f"r = {expr}")["r"],
+                                   run(big + f"r = {expr}", disabled=list(PASSES))["r"], rtol=1e-12)
         off = run(M + f"r = {expr}", disabled=list(PASSES))["r"]
         np.testing.assert_allclose(on, off, rtol=1e-13, atol=1e-13)
 
@@ -86,6 +91,9 @@ def test_transposed_product_keeps_the_dimension_error():
     src = "X = rand(rows=3, cols=4)\nY = rand(rows=5, cols=2)\nr = t(X) %*% Y\nprint(sum(r))"
     from dmlpy.errors import DMLError
     with pytest.raises(DMLError, match=r"4x3 %\*% 5x2"):
+        dmlpy.run(src)
+    src = "X = rand(rows=3, cols=4)\nY = rand(rows=5, cols=2)\nr = X %*% t(Y)\nprint(sum(r))"
+    with pytest.raises(DMLError, match=r"3x4 %\*% 2x5"):
         dmlpy.run(src)
 
 
@@ -265,3 +273,33 @@ def test_ir_is_a_dag_with_types():
     [(_, before, after, _)] = log
     assert before.count("+(X, Y)") == 1 and ": matrix" in before
     assert "sumsq" in after
+
+
+# ------------------------------------------------------------------ backends and buffers
+def test_backend_lookup():
+    from dmlpy import backends
+    from dmlpy.errors import DMLError
+    cpu = backends.get("cpu")
+    assert cpu.name == "cpu" and cpu.is_matrix(np.zeros((2, 2))) and not cpu.is_matrix(1.0)
+    assert set(cpu.kernels) >= {"fused", "matmul", "matmul_tn", "tsmm_left", "sumsq"}
+    with pytest.raises(DMLError, match="unknown backend"):
+        backends.get("tpu")
+    with pytest.raises(DMLError, match="cuda backend is not available"):
+        backends.get("cuda")
+
+
+def test_buffer_pool_reuses_only_dead_buffers():
+    from dmlpy.backends import bufpool
+    a = bufpool.empty((400, 400))
+    b = bufpool.empty((400, 400))
+    assert a is not b
+    ida = id(a)
+    del a
+    c = bufpool.empty((400, 400))
+    assert id(c) == ida                      # a died: its buffer comes back
+    view = c[:10]
+    del c
+    d = bufpool.empty((400, 400))
+    assert d.base is None and not np.shares_memory(d, view)   # a view keeps c alive
+    small = bufpool.empty((3, 3))
+    assert small.shape == (3, 3)

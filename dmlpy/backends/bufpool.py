@@ -7,8 +7,9 @@ The pool keeps the large results it handed out. When one is asked for again with
 the pool's own reference is the only one left (the variable that held it was reassigned, the list
 element replaced), the buffer is reused instead of allocated. A buffer someone still holds (a
 variable, a list, a view, the Python caller) is never touched: value semantics are unchanged.
-The pool tracks at most LIMIT bytes of buffers; beyond that it forgets the oldest (freeing them
-when nobody else holds them).
+The pool tracks at most LIMIT bytes of buffers (an eighth of the memory; DMLPY_BUFFER_POOL_BYTES);
+beyond that it forgets the oldest (freeing them when nobody else holds them), and it forgets all of
+them when a run ends.
 """
 from __future__ import annotations
 
@@ -19,7 +20,14 @@ import threading
 import numpy as np
 
 MIN_BYTES = 1 << 20          # smaller arrays come from the allocator's own free lists
-LIMIT = int(os.environ.get("DMLPY_BUFFER_POOL_BYTES", 4 << 30))
+def _default_limit() -> int:
+    try:    # an eighth of the machine's memory
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 8
+    except (ValueError, OSError, AttributeError):
+        return 1 << 30
+
+
+LIMIT = int(os.environ.get("DMLPY_BUFFER_POOL_BYTES", 0)) or _default_limit()
 _lock = threading.Lock()
 _pool: list = []             # [ndarray], oldest first
 _held = 0
@@ -58,7 +66,7 @@ def empty(shape) -> np.ndarray:
 
 
 def clear():
-    """Release every pooled buffer nobody holds (and forget the others)."""
+    """Forget every pooled buffer (those nobody holds are freed): when a run ends."""
     global _held
     with _lock:
         _pool.clear()

@@ -59,27 +59,17 @@ class Planner:
 
     def expr(self, e) -> str | None:
         """Code for expression e through the IR, or None when no pass changes it."""
-        root = Builder(self.cg.a, self.skip).build(e)
+        builder = Builder(self.cg.a, self.skip)
+        root = builder.build(e)
         if root.op in (Op.LEAF, Op.CONST, Op.VAR):
             return None
         target = self.cg.target[1] if self.cg.target and self.cg.target[0] is e else None
         new = apply(root, self.opts.disabled, {"target": target})
-        if new is root and not _shared(root):
+        if new is root and not builder.shared:
             return None
         if self.opts.record:
             self.opts.log.append((e.span, render(root), render(new), _kernels(new)))
         return Lowerer(self.cg).lower(new)
-
-
-def _shared(root) -> bool:
-    """Whether a matrix operation is used twice (computed once by the IR's lowering)."""
-    seen = set()
-    for n in walk(root):
-        for a in n.args:
-            if id(a) in seen and a.is_matrix and a.op not in (Op.VAR, Op.CONST, Op.LEAF):
-                return True
-            seen.add(id(a))
-    return False
 
 
 def _kernels(root) -> list[str]:

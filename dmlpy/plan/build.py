@@ -17,6 +17,7 @@ class Builder:
         self.a = analysis
         self.skip = skip            # AST nodes the code generator lowers itself (special forms)
         self.memo: dict = {}
+        self.shared = False         # a matrix operation occurs twice (computed once when lowered)
 
     def ty(self, e) -> T.Type:
         return self.a.types.get(id(e), T.UNKNOWN)
@@ -28,6 +29,8 @@ class Builder:
         k = n.key()
         have = self.memo.get(k)
         if have is not None and have.type == n.type:
+            if have.args and have.is_matrix:
+                self.shared = True
             return have
         self.memo[k] = n
         return n

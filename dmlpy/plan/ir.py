@@ -70,6 +70,7 @@ class Op(enum.Enum):
     TSMM_L = "tsmm_left"     # t(X) %*% X
     TSMM_R = "tsmm_right"    # X %*% t(X)
     MATMUL_TN = "matmul_tn"  # t(A) %*% B without the transpose
+    MATMUL_NT = "matmul_nt"  # A %*% t(B) without the transpose
     FUSED = "fused"          # value: a fuse.Fused (program, inputs, aggregate)
 
 

@@ -77,7 +77,7 @@ def sum_of_squares(n: Node, ctx) -> Node:
 
 def symmetric_products(n: Node, ctx) -> Node:
     """t(X) %*% X and X %*% t(X): one symmetric product (BLAS syrk), no transposed copy;
-    t(A) %*% B: the product with A read transposed."""
+    t(A) %*% B and A %*% t(B): the product with the operand read transposed."""
     if n.op is not Op.MATMUL or not n.args[0].is_matrix or not n.args[1].is_matrix:
         return n
     a, b = n.args
@@ -85,8 +85,10 @@ def symmetric_products(n: Node, ctx) -> Node:
         return Node(Op.TSMM_L, (b,), n.type, n.span)
     if b.op is Op.T and b.args[0] is a:
         return Node(Op.TSMM_R, (a,), n.type, n.span)
-    if a.op is Op.T and a.args[0].is_matrix:
+    if a.op is Op.T and a.args[0].is_matrix and b.op is not Op.T:
         return Node(Op.MATMUL_TN, (a.args[0], b), n.type, n.span)
+    if b.op is Op.T and b.args[0].is_matrix and a.op is not Op.T:
+        return Node(Op.MATMUL_NT, (a, b.args[0]), n.type, n.span)
     return n
 
 
@@ -115,24 +117,26 @@ PASSES = {
 
 
 def apply(root: Node, disabled=frozenset(), ctx=None) -> Node:
-    """Every enabled pass in order, each over the whole DAG bottom-up."""
-    for name, fn in PASSES.items():
-        if name in disabled:
-            continue
-        if fn is None:
-            from .fuse import fuse
-            root = fuse(root, (ctx or {}).get("target"))
-        else:
-            root = _bottom_up(root, fn, ctx)
+    """The enabled passes in order: the bottom-up ones together in one walk (at each node, each
+    pass in turn), then fusion over the whole DAG."""
+    fns = [fn for name, fn in PASSES.items() if fn is not None and name not in disabled]
+    if fns:
+        root = _bottom_up(root, fns, ctx)
+    if "fusion" not in disabled:
+        from .fuse import fuse
+        root = fuse(root, (ctx or {}).get("target"))
     return root
 
 
-def _bottom_up(root: Node, fn, ctx) -> Node:
+def _bottom_up(root: Node, fns, ctx) -> Node:
     new: dict[int, Node] = {}
     for orig in walk(root):
         n = orig
-        args = tuple(new.get(id(a), a) for a in n.args)
-        if any(x is not y for x, y in zip(args, n.args)):
-            n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
-        new[id(orig)] = fn(n, ctx)
+        if n.args:
+            args = tuple(new.get(id(a), a) for a in n.args)
+            if any(x is not y for x, y in zip(args, n.args)):
+                n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
+            for fn in fns:
+                n = fn(n, ctx)
+        new[id(orig)] = n
     return new[id(root)]

@@ -159,6 +159,10 @@ def _deep_enter():
 def _deep_leave():
     _DEEP_LOCK.acquire()
     _DEEP[0] -= 1
+    if _DEEP[0] == 0:       # the last run ended: its recycled result buffers go
+        pool = sys.modules.get("dmlpy.backends.bufpool")
+        if pool is not None:
+            pool.clear()
     if _DEEP[0] == 0 and _DEEP[1] is not None:
         if sys.getrecursionlimit() == RECURSION_LIMIT:   # unless the host changed it meanwhile
             sys.setrecursionlimit(_DEEP[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
-from . import bufpool, kahan
+from . import kahan
 from .values import java_long, sole_owner, type_name
 
 np.seterr(all="ignore")
@@ -58,17 +58,35 @@ def _scalar(v, op):
     raise OpError(f"operator '{op}' cannot be applied to a {type_name(v)}")
 
 
+_UFUNCS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
+           "min": np.minimum, "max": np.maximum}
+_POOLED = 1 << 17       # cells from which a result comes from the backend's recycled buffers
+
+
 def binary(op, a, b):
     f = _OPS[op]
     am, bm = type(a) is np.ndarray, type(b) is np.ndarray
     if am and bm:
         _check_shapes(op, a, b)
+        if a.size >= _POOLED and op in _UFUNCS and a.dtype == F64 and b.dtype == F64:
+            return _UFUNCS[op](a, b, out=_empty(a.shape))
         r = f(a, b)
     elif am:
-        r = f(a, _scalar(b, op))
+        b = _scalar(b, op)
+        if a.size >= _POOLED and op in _UFUNCS and a.dtype == F64:
+            return _UFUNCS[op](a, b, out=_empty(a.shape))
+        r = f(a, b)
     else:
-        r = f(_scalar(a, op), b)
+        a = _scalar(a, op)
+        if b.size >= _POOLED and op in _UFUNCS and b.dtype == F64:
+            return _UFUNCS[op](a, b, out=_empty(b.shape))
+        r = f(a, b)
     return np.ascontiguousarray(r, dtype=F64)
+
+
+def _empty(shape):
+    from ..backends import active
+    return active().empty(shape)
 
 
 def unary(op, a):
@@ -83,9 +101,8 @@ def matmul(a, b):
     if a.shape[1] != b.shape[0]:
         raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
                       f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
-    if a.dtype == F64 and b.dtype == F64 and a.shape[0] * b.shape[1] * 8 >= bufpool.MIN_BYTES:
-        return np.matmul(a, b, out=bufpool.empty((a.shape[0], b.shape[1])))
-    return np.ascontiguousarray(a @ b)
+    from ..backends import kernel
+    return kernel("matmul")(a, b)
 
 
 def self_product(a):

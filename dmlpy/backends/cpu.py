@@ -1,0 +1,136 @@
+"""The CPU backend: NumPy arrays of doubles, BLAS through NumPy, dmlpy's Numba kernels, result
+buffers recycled through dmlpy.runtime.bufpool."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from . import bufpool
+
+# below this many cells of the transposed operand, t(A) is copied and multiplied as before the
+# rewrite (BLAS rounds a transposed operand differently; small products keep their old digits)
+TRANSPOSE_MIN_CELLS = 1 << 16
+
+
+class CPU:
+    name = "cpu"
+    dtype = np.float64
+    xp = np
+
+    def __init__(self):
+        self.kernels = {"fused": fused, "matmul": matmul, "matmul_tn": matmul_tn,
+                        "matmul_nt": matmul_nt, "tsmm_left": tsmm_left, "sumsq": sumsq}
+
+    @staticmethod
+    def is_matrix(v) -> bool:
+        return type(v) is np.ndarray
+
+    @staticmethod
+    def empty(shape):
+        return bufpool.empty(shape)
+
+    @staticmethod
+    def to_host(v):
+        return v
+
+
+def backend():
+    return CPU()
+
+
+def matmul(a, b):
+    """a @ b for checked operands, into a recycled buffer when the result is large."""
+    if a.dtype == np.float64 and b.dtype == np.float64 and \
+            a.shape[0] * b.shape[1] * 8 >= bufpool.MIN_BYTES:
+        return np.matmul(a, b, out=bufpool.empty((a.shape[0], b.shape[1])))
+    return np.ascontiguousarray(a @ b)
+
+
+def matmul_tn(a, b):
+    """t(A) %*% B for checked operands, with A read transposed instead of copied."""
+    if a.size < TRANSPOSE_MIN_CELLS:
+        return matmul(np.ascontiguousarray(a.T), b)
+    return _product(a.T, b)
+
+
+def matmul_nt(a, b):
+    """A %*% t(B) for checked operands, with B read transposed instead of copied."""
+    if b.size < TRANSPOSE_MIN_CELLS:
+        return matmul(a, np.ascontiguousarray(b.T))
+    return _product(a, b.T)
+
+
+def _product(a, bt):
+    out = bufpool.empty((a.shape[0], bt.shape[1]))
+    return np.matmul(a, bt, out=out) if a.dtype == np.float64 and bt.dtype == np.float64 \
+        else np.ascontiguousarray(a @ bt)
+
+
+def tsmm_left(x):
+    """t(X) %*% X as one symmetric product (NumPy hands X.T @ X to BLAS syrk)."""
+    if x.size < TRANSPOSE_MIN_CELLS:
+        return matmul(np.ascontiguousarray(x.T), x)
+    return np.ascontiguousarray(x.T @ x)
+
+
+def sumsq(x, min_cells):
+    if x.size < min_cells:
+        return float((x * x).sum())
+    from ..kernels import fused as K
+    prog = np.array([[K.SQ, -1, 0, -1]], dtype=np.int64)
+    return K.run(prog, (np.ascontiguousarray(x).ravel(),), (0,), x.shape, np.empty(0), None,
+                 K.AGG_SUM)
+
+
+# ------------------------------------------------------------------ fused element-wise kernels
+def _probe(f, ok, *vals):
+    c = vals[0]
+    return sys.getrefcount(c)
+
+
+def _sole_refs() -> int:
+    """getrefcount() inside fused() of an input held by nothing but the generated code's one
+    local variable: measured once on a function shaped like the generated code (fixed text)."""
+    ns: dict = {}
+    exec("def gen(np, _fz, ok):\n    v_x = np.zeros((1, 1))\n"
+         "    return (_fz(None, _t0, v_x) if (_t0 := ok) else None)\n", ns)
+    return ns["gen"](np, _probe_outer, True)
+
+
+def _probe_outer(f, ok, *vals):
+    # the same call depth as dmlpy.runtime.planops.fused_run -> fused
+    return _probe(f, ok, *vals)
+
+
+_SOLE = [None]
+
+
+def fused(f, ok, *vals):
+    """Run the fused program of f (dmlpy.plan.fuse.Fused) on inputs that planops.fused_ok accepted;
+    ok is what it returned: (shape, kinds)."""
+    from ..kernels import fused as K
+    shape, kinds = ok
+    out = None
+    if f.agg is None and f.inplace is not None and kinds[f.inplace] == 0:
+        # X = f(X, ...): into X's buffer when nothing but the variable holds it (checked before
+        # any view of it exists)
+        if _SOLE[0] is None:
+            _SOLE[0] = _sole_refs()
+        c = vals[f.inplace]
+        if c.base is None and c.flags.writeable and sys.getrefcount(c) <= _SOLE[0]:
+            out = c
+        del c
+    if f.prog is None:
+        f.prog = np.array([(getattr(K, c), d, a, -1 if b is None else b) for c, d, a, b in f.insts],
+                          dtype=np.int64)
+    n = len(f.mats)
+    mats = tuple(v.ravel() for v in vals[:n])
+    scal = np.array([float(v) for v in vals[n:]], dtype=np.float64)
+    if f.agg is None:
+        if out is None:
+            out = bufpool.empty(shape)
+        K.run(f.prog, mats, kinds, shape, scal, out.ravel(), K.AGG_NONE)
+        return out
+    r = K.run(f.prog, mats, kinds, shape, scal, None, getattr(K, "AGG_" + f.agg))
+    return r / (shape[0] * shape[1]) if f.mean else r
