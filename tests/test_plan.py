@@ -105,6 +105,32 @@ def test_row_col_means():
                                run(M + "r = rowMeans(X)")["r"], rtol=1e-15)
 
 
+def test_matrix_chain():
+    src = ("A = rand(rows=100, cols=80, seed=1)\nB = rand(rows=80, cols=90, seed=2)\n"
+           "v = rand(rows=90, cols=1, seed=3)\n")
+    [after] = ops_after(src + "r = A %*% B %*% v", "matrix-chain")
+    assert after.startswith("%0 = mmchain(A, B, v)")
+    from dmlpy.runtime.planops import chain_ok
+    A, B, v = np.zeros((100, 80)), np.zeros((80, 90)), np.zeros((90, 1))
+    assert chain_ok(A, B, v) == (0, (1, 2))           # B %*% v first: 7,200 + 8,000 multiply-adds
+    assert chain_ok(v.T, B.T, A.T) == ((0, 1), 2)
+    assert chain_ok(A, v, B) is None                   # shapes that do not fit: as written
+    on = run(src + "r = A %*% B %*% v")["r"]
+    np.testing.assert_allclose(on, run(src + "r = A %*% (B %*% v)", disabled=list(PASSES))["r"],
+                               rtol=1e-15)
+    with pytest.raises(dmlpy.DMLError, match=r"100x80 %\*% 90x1"):
+        dmlpy.run(src + "r = A %*% v %*% B\nprint(sum(r))")
+
+
+def test_sum_of_product():
+    [after] = ops_after(M + "r = sum(X %*% t(Y))", "sum-of-product")
+    assert "colSums(X)" in after and "rowSums(" in after and "%*%" not in after
+    log = plan_of(M + "r = sum(X %*% t(Y)) + sum(t(X) %*% X)")     # after the other passes too
+    assert "matmul" not in log[0][2] and "tsmm" not in log[0][2]
+    assert run(M + "r = sum(X %*% t(Y))")["r"] == pytest.approx(
+        run(M + "r = sum(X %*% t(Y))", disabled=list(PASSES))["r"], rel=1e-13)
+
+
 def test_common_subexpressions_are_computed_once():
     opts = PlanOptions(record=True, disabled=frozenset(["fusion"]))
     p = compile_program(M + "r = (X %*% t(Y)) + (X %*% t(Y))\nprint(sum(r))", outputs=["r"],
@@ -205,7 +231,8 @@ def test_no_rewrite_option(capsys):
 
 
 def test_every_pass_is_switchable():
-    src = M + "r = sum(t(t(X)) * 1 + 0) + sum(X^2) + sum(t(X) %*% X) + sum(rowSums(X) / ncol(X))"
+    src = M + "r = sum(t(t(X)) * 1 + 0) + sum(X^2) + sum(t(X) %*% X) + sum(rowSums(X) / ncol(X))" \
+        " + sum(X %*% t(Y) %*% X) + sum(X %*% t(X))"
     full = run(src)["r"]
     for name in PASSES:
         assert run(src, disabled=[name])["r"] == pytest.approx(full, rel=1e-12), name

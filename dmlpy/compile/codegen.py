@@ -39,7 +39,8 @@ HELPERS = {
     "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
     "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
     "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
-    "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
+    "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"),
+    "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",

@@ -1,7 +1,7 @@
 """Stage between analysis and code generation: each expression of a statement becomes op IR
 (build.py), the rewrite passes run over it (rewrites.py, fusion in fuse.py), and the result is
-lowered to Python code (lower.py). An expression that no pass changes is lowered from the AST
-directly, as before, so its code stays exactly what it was.
+lowered to Python code (lower.py). What the IR does not model (indexing, user function calls, list
+literals: LEAF nodes) and expressions too tall for one generated line are lowered from the AST.
 
     text --parse--> AST --analyze--> typed AST --build--> IR --rewrites--> IR --lower--> code
                                                                                     (kernels of
@@ -58,16 +58,14 @@ class Planner:
         self.skip = _skip(cg.a)
 
     def expr(self, e) -> str | None:
-        """Code for expression e through the IR, or None when no pass changes it."""
+        """Code for expression e through the IR (None for a lone leaf: the AST lowers it)."""
         builder = Builder(self.cg.a, self.skip)
         root = builder.build(e)
         if root.op in (Op.LEAF, Op.CONST, Op.VAR):
             return None
         target = self.cg.target[1] if self.cg.target and self.cg.target[0] is e else None
         new = apply(root, self.opts.disabled, {"target": target})
-        if new is root and not builder.shared:
-            return None
-        if self.opts.record:
+        if self.opts.record and (new is not root or builder.shared):
             self.opts.log.append((e.span, render(root), render(new), _kernels(new)))
         return Lowerer(self.cg).lower(new)
 
@@ -79,8 +77,10 @@ def _kernels(root) -> list[str]:
             out.append(f"fused kernel: {n.value.describe()}")
         elif n.op in (Op.TSMM_L, Op.TSMM_R):
             out.append("symmetric product (BLAS syrk)")
-        elif n.op is Op.MATMUL_TN:
+        elif n.op in (Op.MATMUL_TN, Op.MATMUL_NT):
             out.append("product with a transposed operand (BLAS gemm, no copy)")
+        elif n.op is Op.MMCHAIN:
+            out.append(f"matrix chain of {len(n.args)} (cheapest order for the shapes at run time)")
         elif n.op is Op.SUMSQ:
             out.append("sum of squares")
     return out

@@ -71,6 +71,7 @@ class Op(enum.Enum):
     TSMM_R = "tsmm_right"    # X %*% t(X)
     MATMUL_TN = "matmul_tn"  # t(A) %*% B without the transpose
     MATMUL_NT = "matmul_nt"  # A %*% t(B) without the transpose
+    MMCHAIN = "mmchain"      # A %*% B %*% C ..., multiplied in the cheapest order
     FUSED = "fused"          # value: a fuse.Fused (program, inputs, aggregate)
 
 

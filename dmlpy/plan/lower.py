@@ -56,7 +56,9 @@ class Lowerer:
         if op is Op.LEAF:
             return cg._ex(n.value)
         if op is Op.FUSED:
-            return self.fused(n)
+            return self.guarded(n, n.value.inputs, n.value.order, "_fz", "_fok", n.value)
+        if op is Op.MMCHAIN:
+            return self.guarded(n, n.args, range(len(n.args)), "_mmc", "_mmok", None)
         if op.value in BINARY:
             a, b = n.args
             ca, cb = self.code(a), self.code(b)
@@ -74,29 +76,23 @@ class Lowerer:
         args = [self.code(a) for a in n.args] + ["None"] * n.meta.get("absent", 0)
         return cg.mark(f"{fname}({', '.join(args)})", n.span)
 
-    def fused(self, n: Node) -> str:
-        f = n.value
+    def guarded(self, n: Node, inputs, order, run, ok_fn, spec) -> str:
+        """An operation that runs when its check accepts the inputs (the check's result goes to
+        the run) and is computed as the unfused tree otherwise."""
         cg = self.cg
-        names = [None] * len(f.inputs)
-        guard_args = [None] * len(f.inputs)
-        for i in f.order:                 # inputs in the order the unfused code computes them
-            x = f.inputs[i]
-            c = self.code(x)
+        names = [None] * len(inputs)
+        guard_args = [None] * len(inputs)
+        for i in order:                   # inputs in the order the unfused code computes them
+            c = self.code(inputs[i])
             if _SIMPLE.match(c):
                 names[i] = guard_args[i] = c
             else:
                 names[i] = cg.temp()
                 guard_args[i] = f"({names[i]} := {c})"
-        spec = cg.const(f)
-        bound = {id(x): names[i] for i, x in enumerate(f.inputs)}
-        unfused = Lowerer(cg, share=False, bound=_unfused_bound(n, bound)).code(n.meta["unfused"])
+        orig = spec.orig_inputs if spec is not None else inputs
+        bound = {id(o): names[i] for i, o in enumerate(orig)}
+        unfused = Lowerer(cg, share=False, bound=bound).code(n.meta["unfused"])
+        pre = [cg.const(spec)] if spec is not None else []
         ok = cg.temp()
-        return (f"({cg.h('_fz')}({spec}, {ok}, {', '.join(names)}) if "
-                f"({ok} := {cg.h('_fok')}({spec}, {', '.join(guard_args)})) else {unfused})")
-
-
-def _unfused_bound(n: Node, bound: dict) -> dict:
-    """The inputs' names keyed by the nodes of the unfused tree (fusion may have rewritten the
-    inputs themselves: the unfused tree holds them as they were)."""
-    f = n.value
-    return {id(o): bound[id(x)] for o, x in zip(f.orig_inputs, f.inputs)}
+        return (f"({cg.h(run)}({', '.join(pre + [ok] + names)}) if "
+                f"({ok} := {cg.h(ok_fn)}({', '.join(pre + guard_args)})) else {unfused})")

@@ -92,6 +92,62 @@ def symmetric_products(n: Node, ctx) -> Node:
     return n
 
 
+def matrix_chain(n: Node, ctx) -> Node:
+    """A product of three or more matrices, A %*% B %*% C however parenthesised, multiplied in the
+    order that costs the fewest multiply-adds for the shapes it meets at run time (as SystemDS
+    orders its chains)."""
+    if n.op is not Op.MATMUL or not all(a.is_matrix for a in n.args):
+        return n
+    ops = []
+    for a in n.args:
+        if a.op is Op.MMCHAIN:
+            ops.extend(a.args)
+        elif a.op is Op.MATMUL and all(x.is_matrix for x in a.args):
+            ops.extend(a.args)
+        else:
+            ops.append(a)
+    if len(ops) < 3:
+        return n
+    return Node(Op.MMCHAIN, tuple(ops), n.type, n.span, meta={"unfused": _unchained(n)})
+
+
+def _unchained(n: Node) -> Node:
+    """The product tree as written (chains nested below were flattened already)."""
+    args = tuple(a.meta["unfused"] if a.op is Op.MMCHAIN else a for a in n.args)
+    return Node(n.op, args, n.type, n.span, n.value, n.literal)
+
+
+def sum_of_product(n: Node, ctx) -> Node:
+    """sum(A %*% B) as sum(t(colSums(A)) * rowSums(B)): no product matrix."""
+    if n.op is not Op.SUM or len(n.args) != 1:
+        return n
+    p = n.args[0]
+    from ..builtins.registry import lookup
+    m = T.MATRIX_T
+
+    def t(x):
+        return Node(Op.T, (x,), m, n.span, lookup("t"))
+    # the product may have been rewritten below already (this runs after symmetric-products)
+    if p.op is Op.MATMUL:
+        a, b = p.args
+    elif p.op is Op.MATMUL_NT:
+        a, b = p.args[0], t(p.args[1])
+    elif p.op is Op.MATMUL_TN:
+        a, b = t(p.args[0]), p.args[1]
+    elif p.op is Op.TSMM_L:
+        a, b = t(p.args[0]), p.args[0]
+    elif p.op is Op.TSMM_R:
+        a, b = p.args[0], t(p.args[0])
+    else:
+        return n
+    if not (a.is_matrix and b.is_matrix):
+        return n
+    cs = Node(Op.COLSUMS, (a,), m, n.span, lookup("colSums"))
+    rs = Node(Op.ROWSUMS, (b,), m, n.span, lookup("rowSums"))
+    prod = Node(Op.MUL, (Node(Op.T, (cs,), m, n.span, lookup("t")), rs), m, n.span)
+    return Node(Op.SUM, (prod,), n.type, n.span, n.value)
+
+
 def row_col_means(n: Node, ctx) -> Node:
     """rowSums(X) / ncol(X) as rowMeans(X), colSums(X) / nrow(X) as colMeans(X)."""
     if n.op is not Op.DIV:
@@ -112,6 +168,8 @@ PASSES = {
     "sum-of-squares": sum_of_squares,
     "symmetric-products": symmetric_products,
     "row-col-means": row_col_means,
+    "matrix-chain": matrix_chain,
+    "sum-of-product": sum_of_product,
     "fusion": None,
 }
 

@@ -55,6 +55,44 @@ def matmul_nt(a, b):
     return kernel("matmul_nt")(a, b)
 
 
+def chain_ok(*mats):
+    """The cheapest multiplication order of a chain of matrices (a nested tuple of operand
+    indexes), or None when an operand is not a matrix or two shapes do not fit (the chain is then
+    multiplied as written, which reports the error)."""
+    dims = []
+    for i, m in enumerate(mats):
+        if not _arr(m) or m.ndim != 2 or (i and m.shape[0] != dims[-1]):
+            return None
+        if not i:
+            dims.append(m.shape[0])
+        dims.append(m.shape[1])
+    n = len(mats)
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            best = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if best is None or c < best:
+                    best, split[i][j] = c, k
+            cost[i][j] = best
+
+    def order(i, j):
+        return i if i == j else (order(i, split[i][j]), order(split[i][j] + 1, j))
+    return order(0, n - 1)
+
+
+def chain_run(order, *mats):
+    """The chain multiplied in the order chain_ok chose."""
+    mm = kernel("matmul")
+
+    def go(o):
+        return mats[o] if type(o) is int else mm(go(o[0]), go(o[1]))
+    return go(order)
+
+
 def fused_ok(f, *vals):
     """(shape, kinds) when the fused kernel takes these inputs, else None: C-ordered double
     matrices of one shape of FUSED_MIN_CELLS or more cells (a right-operand-only input may be a
