@@ -232,6 +232,13 @@ for k in (1, 2):
 for n, maxi in ((11, 0), (30, 0), (30, 100)):
     case(f"ConnectedComponents/{n}-{maxi}", "ConnectedComponents", "-args {X} %d {out:R}" % maxi,
          X=Fn(f"simple-edges{n}", lambda n=n: _edges(n, n // 2, n)))
+case("cooccurrenceMatrix/test", "cooccurrenceMatrix", "-nvargs input={data:GloVe/coocMatrixTest.csv} maxTokens=20 "
+     "windowSize=2 distanceWeighting=FALSE symmetric=TRUE out_file={out:C}")
+for tc, sep, sd in (("cluster", "TRUE", "FALSE"), ("sub_cluster", "FALSE", "FALSE"), ("normal", "TRUE", "TRUE")):
+    case(f"quantizeByCluster/{tc}-{sep}-{sd}", "quantizeByCluster",
+         "-nvargs codes={out:codes} codebook={out:codebook} pq_distortion={out:pq} k_distortion={out:kd} "
+         "is_orthogonal={out:orth} clusters=4 test_case=%s rows=40 cols=8 subspaces=2 k=4 runs=3 max_iter=100 "
+         "eps=1e-10 vectors_per_cluster=10 sep=%s space_decomp=%s" % (tc, sep, sd), tol=1e-6)
 for src in (1, 2, 3):
     case(f"shortestPath/{src}", "shortestPathTest", "-args {X} %d {out:C}" % src,
          X=M(((0, 2, 5, 5), (0, 0, 0, 0), (0, 1, 0, 0), (0, 0, 0, 0))))
@@ -356,6 +363,42 @@ case("matrix_profile/w4", "matrix_profile", "-nvargs TS={TS} MP={out:MP} MPI={ou
      TS=Fn("sine100", lambda: np.sin(np.arange(100) * 0.05 * 2 * np.pi).reshape(-1, 1)))
 case("ampute/diabetes-25", "ampute", "-args {data:diabetes/diabetes.csv} {out:O} 42 true 0.25 false")
 case("ampute/diabetes-50", "ampute", "-args {data:diabetes/diabetes.csv} {out:O} 42 true 0.5 false")
+
+
+def _typo_words(n=160, seed=4):
+    """A one-column string frame: a few frequent words, some with typos (swapped, changed, added or
+    dropped letters) and wrong capitals."""
+    g = np.random.default_rng(seed)
+    words = ["station", "railway", "harbour", "library", "museum", "theatre", "garden", "bakery"]
+    out = []
+    for k in range(n):
+        w = words[int(g.integers(0, len(words)))]
+        r = g.random()
+        i = int(g.integers(1, len(w) - 1))
+        if r < 0.03:
+            w = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        elif r < 0.06:
+            w = w[:i] + "xq"[k % 2] + w[i + 1:]
+        elif r < 0.08:
+            w = w[:i] + "e" + w[i:]
+        elif r < 0.10:
+            w = w[:i] + w[i + 1:]
+        elif r < 0.15:
+            w = w.capitalize()
+        out.append((w,))
+    return ("frame", tuple(out), ("STRING",))
+
+
+for ft in (0.1, 0.05):
+    case(f"correct_typos/{ft}", "correct_typos",
+         "-nvargs X={X} Y={out:Y} frequency_threshold=%s distance_threshold=3 is_verbose=FALSE" % ft,
+         X=Fn("typo_words160", _typo_words))
+
+# (the all-numeric variant's zero mask is written as an empty file, which the reference rejects;
+# mice's linear models are fitted on one-hot columns plus an intercept, singular but for reg=1e-7,
+# so the imputed values agree to ~1e-8)
+case("mice/mix", "mice", "-nvargs X={data:ChickWeight.csv} Mask={M} iteration=3 dataN={out:N} dataC={out:C}",
+     M=M(((0, 0, 1, 1, 0),)), tol=1e-6)
 
 # --- relational algebra, matching
 RAX = ((1, 2, 3), (4, 3, 3), (7, 2, 9), (1, 3, 1))

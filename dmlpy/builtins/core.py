@@ -440,6 +440,12 @@ def as_matrix(x):
         return as_matrix(x.values[0])
     if isinstance(x, (bool, int, float)):
         return np.full((1, 1), float(x))
+    if hasattr(x, "column_doubles"):
+        # a frame: null cells read as NaN, as in SystemDS 3.4
+        out = np.empty((x.nrow, x.ncol), dtype=np.float64)
+        for j in range(x.ncol):
+            out[:, j] = x.column_doubles(j, nan_for_null=np.nan)
+        return out
     if hasattr(x, "to_matrix"):
         return x.to_matrix()
     raise OpError(f"as.matrix() cannot convert a {type_name(x)}")

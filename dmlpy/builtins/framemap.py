@@ -9,12 +9,15 @@ small expression language (javalambda.py / javaeval.py).  Semantics follow Syste
   a two-parameter lambda using jaccardSim gives the n x n upper-triangular similarity frame of
   the first column's values ("0.0" elsewhere).
 The result is a frame of STRING columns.
+"UtilFunctions.syntacticalPatternDiscovery(t,r)" (no lambda) runs dmv's column-wise detection of
+disguised missing values instead (dmv.py).
 """
 from __future__ import annotations
 
 from ..errors import OpError
 from ..runtime.frame import Frame
 from ..runtime.values import type_name
+from .dmv import parse_call, pattern_discovery
 from .javaeval import Lambda
 from .javalambda import jstr
 from .registry import builtin, r_frame
@@ -52,9 +55,12 @@ def frame_map(target, func, margin=0):
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin not in (0, 1, 2):
         raise OpError(f"map(): margin must be 0 (cells), 1 (rows) or 2 (columns), got {margin!r}")
     margin = int(margin)
-    lam = _compiled(func)
     F, n, m = target, target.nrow, target.ncol
     cols = [F.column_strings(j) for j in range(m)]
+    if "->" not in func and "syntacticalPatternDiscovery(" in func:
+        # not a lambda: SystemDS's disguised-missing-value detection over whole columns (dmv.py)
+        return _strings_frame(pattern_discovery(cols, *parse_call(func)), n)
+    lam = _compiled(func)
     if len(lam.params) == 2:
         if "jaccardSim" not in func:
             raise OpError("map(): two-parameter lambdas are supported for jaccardSim distances only")

@@ -169,7 +169,8 @@ def _encode(F, spec: Spec, meta=None, fn="transformencode"):
             width = k
             meta_cols[j] = [f"{double_str(a)}{SEP}{double_str(b)}" for a, b in zip(mins, maxs)]
         else:
-            codes = F.column_doubles(j, fn)
+            # passed through: null cells become NaN, as in SystemDS 3.4
+            codes = F.column_doubles(j, fn, nan_for_null=np.nan)
             width = 1
         if j in spec.dummy:
             d = np.zeros((F.nrow, width))
