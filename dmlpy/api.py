@@ -107,15 +107,17 @@ def from_dml(v):
 class Prepared:
     """A script compiled once, run many times (SystemDS's JMLC use)."""
 
-    def __init__(self, script: str | None, inputs, outputs, args=None, path=None, types=None):
+    def __init__(self, script: str | None, inputs, outputs, args=None, path=None, types=None,
+                 precision=None):
         self.inputs = list(inputs or [])
         self.outputs = list(outputs or [])
         types = types or {}
         import numpy as np
         with np.errstate(all="ignore"):   # compiling may import modules that set NumPy's state
+            from .plan import options
             self.program = compile_program(script, path, cmdargs=args,
                                            inputs={n: types.get(n) for n in self.inputs},
-                                           outputs=self.outputs)
+                                           outputs=self.outputs, plan=options(precision=precision))
 
     def __call__(self, **values):
         missing = [n for n in self.inputs if n not in values]
@@ -126,20 +128,22 @@ class Prepared:
         return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
-def prepare(script: str, inputs=(), outputs=(), args=None) -> Prepared:
-    return Prepared(script, inputs, outputs, args)
+def prepare(script: str, inputs=(), outputs=(), args=None, precision=None) -> Prepared:
+    """Compile once; precision: "double" (default) or "single" (float32 matrices)."""
+    return Prepared(script, inputs, outputs, args, precision=precision)
 
 
-def run(script: str, inputs: dict | None = None, outputs=(), args=None) -> dict:
+def run(script: str, inputs: dict | None = None, outputs=(), args=None, precision=None) -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
-    p = Prepared(script, list(inputs), outputs, args, types={k: T.of_value(v) for k, v in inputs.items()})
+    p = Prepared(script, list(inputs), outputs, args, types={k: T.of_value(v) for k, v in inputs.items()},
+                 precision=precision)
     result = p.program(*inputs.values())
     return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
-def run_file(path, args=None, inputs: dict | None = None, outputs=()) -> dict:
+def run_file(path, args=None, inputs: dict | None = None, outputs=(), precision=None) -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(None, list(inputs), outputs, args, path=str(Path(path)),
-                 types={k: T.of_value(v) for k, v in inputs.items()})
+                 types={k: T.of_value(v) for k, v in inputs.items()}, precision=precision)
     result = p.program(*inputs.values())
     return {k: from_dml(v) for k, v in (result or {}).items()}

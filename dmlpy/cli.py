@@ -42,6 +42,9 @@ def _split_rest(rest):
               help="Print the compiled program before running it: code (the generated Python, "
                    "the default), ir (each rewritten expression's IR before and after the "
                    "rewrites) or plan (the kernels the rewrites chose).")
+@click.option("--precision", type=click.Choice(["double", "single"]), default=None,
+              help="Floating-point precision of matrices: double (the default) or single (float32 "
+                   "matrices, kernels and BLAS; SystemDS's sysds.floating.point.precision).")
 @click.option("--no-rewrite", "no_rewrite", multiple=True, metavar="NAME",
               help="Switch off a rewrite pass (constant-folding, identities, sum-of-squares, "
                    "symmetric-products, row-col-means, fusion; all). Repeatable.")
@@ -50,7 +53,7 @@ def _split_rest(rest):
                    "SystemDS's scripts/builtin. Repeatable; DMLPY_BUILTIN_PATH does the same.")
 @click.version_option(__version__, "--version", prog_name="dmlpy")
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
-def main(file_, text, stats, explain, no_rewrite, builtin_path, rest):
+def main(file_, text, stats, explain, precision, no_rewrite, builtin_path, rest):
     """Run a DML (Apache SystemDS) script.
 
     \b
@@ -69,10 +72,10 @@ def main(file_, text, stats, explain, no_rewrite, builtin_path, rest):
     if builtin_path:
         old = os.environ.get("DMLPY_BUILTIN_PATH")
         os.environ["DMLPY_BUILTIN_PATH"] = os.pathsep.join(list(builtin_path) + ([old] if old else []))
-    sys.exit(run_cli(path, text, args, stats, explain, no_rewrite))
+    sys.exit(run_cli(path, text, args, stats, explain, no_rewrite, precision))
 
 
-def run_cli(path, text, args, stats=False, explain=None, no_rewrite=()) -> int:
+def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precision=None) -> int:
     from .compile import compile_program
     from .errors import DMLError
     from .plan import options
@@ -83,7 +86,7 @@ def run_cli(path, text, args, stats=False, explain=None, no_rewrite=()) -> int:
     try:
         if path is not None and not os.path.isfile(path):
             raise DMLError(f"cannot open the script '{path}': no such file")
-        plan = options(no_rewrite, record=explain in ("ir", "plan"))
+        plan = options(no_rewrite, record=explain in ("ir", "plan"), precision=precision)
         program = compile_program(text, path, cmdargs=args, stats=st, plan=plan)
         if explain:
             from .compile.explain import explain as render

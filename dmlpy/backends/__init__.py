@@ -14,6 +14,26 @@ from __future__ import annotations
 _MODULES = {"cpu": "dmlpy.backends.cpu", "cuda": "dmlpy.backends.cuda"}
 _loaded: dict = {}
 _active = ["cpu"]
+PRECISION = ["double"]      # of the run in progress: "single" makes its matrices float32
+
+
+def set_precision(p: str) -> str:
+    """Set the precision of new matrices; returns the one before."""
+    old = PRECISION[0]
+    PRECISION[0] = p
+    for hook in PRECISION_HOOKS:
+        hook(p)
+    return old
+
+
+def follow_precision(hook):
+    """hook(precision) is called now and whenever the precision changes (modules that keep the
+    result dtype at hand: the matrix operators, the DNN kernels)."""
+    PRECISION_HOOKS.append(hook)
+    hook(PRECISION[0])
+
+
+PRECISION_HOOKS: list = []
 
 
 def get(name: str):

@@ -40,7 +40,7 @@ HELPERS = {
     "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
     "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
     "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"),
-    "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
+    "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -61,6 +61,7 @@ class CodeGen:
             self.plan = Planner(self, plan)
         self.planning = True                    # off while lowering loop and branch conditions
         self.target = None                      # (expression, variable) of a plain assignment
+        self.precision = getattr(plan, "precision", "double")
         self.lines: list[str] = []
         self.spans: dict[int, object] = {}      # generated line -> DML span of the statement
         self.marks: dict[int, list] = {}        # generated line -> [(col, end_col, span)] of calls
@@ -569,8 +570,12 @@ class CodeGen:
         fname = self._builtin_name(bi)
         args = self.exs(b.args)
         if bi.named_variadic:
-            return self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span)
-        return self.mark(f"{fname}({', '.join(args)})", c.span)
+            return self.cast(self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span))
+        return self.cast(self.mark(f"{fname}({', '.join(args)})", c.span))
+
+    def cast(self, code: str) -> str:
+        """A builtin's result in the run's precision (single: its matrices become float32)."""
+        return f"{self.h('_pc')}({code})" if self.precision == "single" else code
 
     def _builtin_name(self, bi) -> str:
         fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)

@@ -4,7 +4,7 @@ Numba kernels (``@njit(cache=True)``, no fastmath) do the data movement and the
 element-wise work; the heavy contractions go to BLAS through NumPy's ``@``
 (multithreaded OpenBLAS).  The public functions at the bottom of the module are
 plain Python wrappers: they validate shapes (raising ``ValueError`` with a
-message naming the builtin) and return new C-contiguous float64 2-D arrays.
+message naming the builtin) and return new C-contiguous 2-D arrays of the run's precision.
 
 Layouts follow SystemDS: a batch of images is ``N x (C*H*W)`` (row ``n`` holds
 image ``n`` as ``C`` row-major planes of ``H x W``), filters are
@@ -25,11 +25,27 @@ from .pool import parallel as _parallel
 # validation helpers
 # ==========================================================================
 
+_DT = [np.float64]     # float32 while a single-precision run is in progress (dmlpy.backends)
+
+
+def _precision(p):
+    _DT[0] = np.float32 if p == "single" else np.float64
+
+
+def _follow_precision():
+    from ..backends import follow_precision
+    follow_precision(_precision)
+
+
+_follow_precision()
+
+
 def _f64(a, name, fn):
+    """A 2-D C-ordered matrix of the run's precision (float64, or float32 in single precision)."""
     a = np.asarray(a)
     if a.ndim != 2:
         raise ValueError(f"{fn}: {name} must be a matrix (2-D), got {a.ndim}-D")
-    return np.ascontiguousarray(a, dtype=np.float64)
+    return np.ascontiguousarray(a, dtype=_DT[0])
 
 
 def _check_ints(fn, **kw):
@@ -100,14 +116,14 @@ def conv2d(X, W, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     _check_shape(fn, 'input', X, N, C * H * Wd)
     _check_shape(fn, 'filter', W, F, C * Hf * Wf)
     PQ = P * Q
-    out = np.empty((N, F * PQ))
+    out = np.empty((N, F * PQ), _DT[0])
     if _is_pointwise(Hf, Wf, sh, sw, ph, pw):
         np.matmul(W, X.reshape(N, C, PQ), out=out.reshape(N, F, PQ))
         return out
     CKK = C * Hf * Wf
     B = _chunk(N, (CKK + F) * PQ)
-    rows = np.empty((B * PQ, CKK))
-    res = np.empty((B * PQ, F))
+    rows = np.empty((B * PQ, CKK), _DT[0])
+    res = np.empty((B * PQ, F), _DT[0])
     WT = W.T
     for n0 in range(0, N, B):
         b = min(B, N - n0)
@@ -134,10 +150,10 @@ def conv2d_backward_filter(X, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     CKK = C * Hf * Wf
     pointwise = _is_pointwise(Hf, Wf, sh, sw, ph, pw)
     B = _chunk(N, (CKK + F) * PQ)
-    rows = np.empty((B * PQ, CKK))
-    dg = np.empty((F, B * PQ))
-    dW = np.zeros((F, CKK))
-    tmp = np.empty((F, CKK))
+    rows = np.empty((B * PQ, CKK), _DT[0])
+    dg = np.empty((F, B * PQ), _DT[0])
+    dW = np.zeros((F, CKK), _DT[0])
+    tmp = np.empty((F, CKK), _DT[0])
     for n0 in range(0, N, B):
         b = min(B, N - n0)
         rv = _head(rows, b * PQ, CKK)
@@ -168,13 +184,13 @@ def conv2d_backward_data(W, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     PQ = P * Q
     CKK = C * Hf * Wf
     if _is_pointwise(Hf, Wf, sh, sw, ph, pw):
-        dX = np.empty((N, C * PQ))
+        dX = np.empty((N, C * PQ), _DT[0])
         np.matmul(W.T, dout.reshape(N, F, PQ), out=dX.reshape(N, C, PQ))
         return dX
-    dX = np.zeros((N, C * H * Wd))
+    dX = np.zeros((N, C * H * Wd), _DT[0])
     B = _chunk(N, (CKK + F) * PQ)
-    dg = np.empty((F, B * PQ))
-    col = np.empty((CKK, B * PQ))
+    dg = np.empty((F, B * PQ), _DT[0])
+    col = np.empty((CKK, B * PQ), _DT[0])
     WT = W.T
     for n0 in range(0, N, B):
         b = min(B, N - n0)
@@ -207,8 +223,8 @@ def max_pool(X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     X, d = _pool_inputs('max_pool', X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw)
     N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q = d
     if not X.any():  # SystemDS short-cuts an all-zero input to an all-zero result
-        return np.zeros((N, C * P * Q))
-    out = np.empty((N, C * P * Q))
+        return np.zeros((N, C * P * Q), _DT[0])
+    out = np.empty((N, C * P * Q), _DT[0])
     _parallel(_pool, N * C, Hp * Wp * P * Q,
               X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, True, out)
     return out
@@ -218,7 +234,7 @@ def avg_pool(X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     """avg_pool(X, ...) -> N x C*P*Q; divides by Hp*Wp (padded cells count as 0)."""
     X, d = _pool_inputs('avg_pool', X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw)
     N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q = d
-    out = np.empty((N, C * P * Q))
+    out = np.empty((N, C * P * Q), _DT[0])
     _parallel(_pool, N * C, Hp * Wp * P * Q,
               X, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, False, out)
     return out
@@ -232,7 +248,7 @@ def max_pool_backward(X, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q = d
     dout = _f64(dout, 'dout', fn)
     _check_shape(fn, 'dout', dout, N, C * P * Q)
-    dX = np.zeros((N, C * H * Wd))
+    dX = np.zeros((N, C * H * Wd), _DT[0])
     if not X.any():  # SystemDS short-cuts an all-zero input to an all-zero result
         return dX
     _parallel(_max_pool_backward, N * C, Hp * Wp * P * Q, X, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q,
@@ -247,7 +263,7 @@ def avg_pool_backward(X, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw):
     N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q = d
     dout = _f64(dout, 'dout', fn)
     _check_shape(fn, 'dout', dout, N, C * P * Q)
-    dX = np.zeros((N, C * H * Wd))
+    dX = np.zeros((N, C * H * Wd), _DT[0])
     _parallel(_avg_pool_backward, N * C, Hp * Wp * P * Q, dout, N, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q, dX)
     return dX
 
@@ -267,7 +283,7 @@ def _bias(fn, X, b, C, multiply):
     if X.shape[1] % C != 0:
         raise ValueError(f"{fn}: number of input columns {X.shape[1]} is not a multiple "
                          f"of the number of bias rows {C}")
-    out = np.empty(X.shape)
+    out = np.empty(X.shape, _DT[0])
     _bias_op(X, b.reshape(C), C, X.shape[1] // C, multiply, out)
     return out
 
@@ -323,8 +339,8 @@ def batch_norm2d(X, gamma, beta, ema_mean, ema_var, C, H, Wd, mode, eps, mu):
     mu = float(mu)
     m = str(mode).lower()
     if m == 'train':
-        s1 = np.empty(C)
-        s2 = np.empty(C)
+        s1 = np.empty(C, _DT[0])
+        s2 = np.empty(C, _DT[0])
         _bn_stats(X, C, L, s1, s2)
         cnt = X.shape[0] * L
         mean = s1 / cnt
@@ -340,7 +356,7 @@ def batch_norm2d(X, gamma, beta, ema_mean, ema_var, C, H, Wd, mode, eps, mu):
     else:
         raise ValueError(f"{fn}: incorrect mode, expected either 'train' or 'test', "
                          f"but found '{mode}'")
-    out = np.empty(X.shape)
+    out = np.empty(X.shape, _DT[0])
     _bn_apply(X, C, L, mean, inv_var, g, bt, out)
     return (out, em_upd.reshape(C, 1), ev_upd.reshape(C, 1),
             np.ascontiguousarray(mean).reshape(C, 1), inv_var.reshape(C, 1))
@@ -358,9 +374,9 @@ def batch_norm2d_backward(X, dout, gamma, C, H, Wd, eps, cache_mean, cache_inv_v
     g = _col_vec(fn, 'gamma', gamma, C)
     mean = _col_vec(fn, 'cache_mean', cache_mean, C)
     iv = _col_vec(fn, 'cache_inv_var', cache_inv_var, C)
-    dX = np.empty(X.shape)
-    dgamma = np.empty(C)
-    dbeta = np.empty(C)
+    dX = np.empty(X.shape, _DT[0])
+    dgamma = np.empty(C, _DT[0])
+    dbeta = np.empty(C, _DT[0])
     _bn_backward(X, dout, C, L, g, mean, iv, dX, dgamma, dbeta)
     return dX, dgamma.reshape(C, 1), dbeta.reshape(C, 1)
 
@@ -410,17 +426,17 @@ def lstm(X, W, b, out0, c0, return_sequences):
     fn = 'lstm'
     X, W, b, out0, c0, N, T, D, M = _lstm_dims(fn, X, W, b, out0, c0)
     rs = bool(return_sequences)
-    out = np.empty((N, T * M)) if rs else np.empty((N, M))
+    out = np.empty((N, T * M), _DT[0]) if rs else np.empty((N, M), _DT[0])
     c = c0.copy()
-    cache_out = np.empty((T, N * M))
-    cache_c = np.empty((T, N * M))
-    cache_ifog = np.empty((T, N * 4 * M))
+    cache_out = np.empty((T, N * M), _DT[0])
+    cache_c = np.empty((T, N * M), _DT[0])
+    cache_ifog = np.empty((T, N * 4 * M), _DT[0])
     Wx = W[:D]
     Wh = W[D:]
     # input contributions for all timesteps in one GEMM: (N*T) x D @ D x 4M
     AX = (X.reshape(N * T, D) @ Wx).reshape(N, T, 4 * M)
     h = out0
-    a = np.empty((N, 4 * M))
+    a = np.empty((N, 4 * M), _DT[0])
     for t in range(T):
         np.matmul(h, Wh, out=a)
         a += AX[:, t]
@@ -458,12 +474,12 @@ def lstm_backward(X, W, b, out0, c0, given_sequences, dout, dc,
         _check_shape(fn, 'cache_out', cache_out, T, N * M)
         _check_shape(fn, 'cache_c', cache_c, T, N * M)
         _check_shape(fn, 'cache_ifog', cache_ifog, T, N * 4 * M)
-    dX = np.empty((N, T * D))
+    dX = np.empty((N, T * D), _DT[0])
     dct = dc.copy()
-    draws = np.empty((T, N, 4 * M))
+    draws = np.empty((T, N, 4 * M), _DT[0])
     WT = np.ascontiguousarray(W.T)
     dh = None if gs else dout.copy()
-    dinp = np.empty((N, D + M))
+    dinp = np.empty((N, D + M), _DT[0])
     for t in range(T - 1, -1, -1):
         if gs:
             dt = dout[:, t * M:(t + 1) * M]
@@ -479,11 +495,11 @@ def lstm_backward(X, W, b, out0, c0, given_sequences, dout, dc,
     # weight gradients: one GEMM each over all timesteps
     R = draws.reshape(T * N, 4 * M)
     Xt = X.reshape(N, T, D).transpose(1, 0, 2).reshape(T * N, D)
-    Hprev = np.empty((T, N, M))
+    Hprev = np.empty((T, N, M), _DT[0])
     Hprev[0] = out0
     if T > 1:
         Hprev[1:] = cache_out[:T - 1].reshape(T - 1, N, M)
-    dW = np.empty((D + M, 4 * M))
+    dW = np.empty((D + M, 4 * M), _DT[0])
     np.matmul(Xt.T, R, out=dW[:D])
     np.matmul(Hprev.reshape(T * N, M).T, R, out=dW[D:])
     db = R.sum(axis=0).reshape(1, 4 * M)

@@ -24,13 +24,19 @@ class PlanOptions:
     disabled: frozenset = frozenset()     # rewrite passes switched off (PASSES names)
     record: bool = False                  # keep (span, IR before, IR after) for --explain
     log: list = field(default_factory=list)
+    precision: str = "double"             # "single": the run's matrices are float32
 
 
-def options(no_rewrite=(), record=False) -> PlanOptions:
-    """Options from --no-rewrite names and the DMLPY_NO_REWRITE environment variable (a comma list)."""
+def options(no_rewrite=(), record=False, precision=None) -> PlanOptions:
+    """Options from --no-rewrite names and the DMLPY_NO_REWRITE environment variable (a comma
+    list), and the precision (--precision, else DMLPY_PRECISION, else double)."""
     import os
     names = list(no_rewrite) + [n for n in os.environ.get("DMLPY_NO_REWRITE", "").split(",") if n]
-    return PlanOptions(disabled=check_disabled(names), record=record)
+    precision = precision or os.environ.get("DMLPY_PRECISION") or "double"
+    if precision not in ("single", "double"):
+        from ..errors import DMLValidationError
+        raise DMLValidationError(f"unknown precision '{precision}' (single or double)")
+    return PlanOptions(disabled=check_disabled(names), record=record, precision=precision)
 
 
 def check_disabled(names) -> frozenset:

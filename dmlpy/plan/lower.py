@@ -74,7 +74,7 @@ class Lowerer:
         # a builtin call (known by meaning or not)
         fname = cg._builtin_name(n.value)
         args = [self.code(a) for a in n.args] + ["None"] * n.meta.get("absent", 0)
-        return cg.mark(f"{fname}({', '.join(args)})", n.span)
+        return cg.cast(cg.mark(f"{fname}({', '.join(args)})", n.span))
 
     def guarded(self, n: Node, inputs, order, run, ok_fn, spec) -> str:
         """An operation that runs when its check accepts the inputs (the check's result goes to

@@ -256,6 +256,7 @@ class Program:
         self.marks = gen.marks
         self.funcnames = gen.funcnames
         self.stats = stats
+        self.precision = getattr(gen, "precision", "double")
         ns: dict = {"__name__": "dmlpy_program"}
         for name in gen.helpers:
             mod, attr = HELPERS[name]
@@ -287,6 +288,12 @@ class Program:
         # both are the host's settings again when the run ends, however it ends
         _deep_enter()
         quiet = _numpy_quiet()
+        single = self.precision == "single"
+        if single:
+            from ..backends import set_precision
+            old = set_precision("single")
+            from .planops import to_precision
+            inputs = [to_precision(v) for v in inputs]
         try:
             return self.main(*inputs)
         except DMLError as e:
@@ -296,6 +303,8 @@ class Program:
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
             raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
         finally:
+            if single:
+                set_precision(old)
             _numpy_restore(quiet)
             _deep_leave()
 

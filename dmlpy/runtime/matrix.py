@@ -10,6 +10,19 @@ from .values import java_long, sole_owner, type_name
 np.seterr(all="ignore")
 
 F64 = np.float64
+_DT = [F64]     # the dtype of results: float32 while a single-precision run is in progress
+
+
+def _precision(p):
+    _DT[0] = np.float32 if p == "single" else F64
+
+
+def _follow_precision():
+    from ..backends import follow_precision
+    follow_precision(_precision)
+
+
+_follow_precision()
 
 
 def shape_str(a) -> str:
@@ -81,7 +94,7 @@ def binary(op, a, b):
         if b.size >= _POOLED and op in _UFUNCS and b.dtype == F64:
             return _UFUNCS[op](a, b, out=_empty(b.shape))
         r = f(a, b)
-    return np.ascontiguousarray(r, dtype=F64)
+    return np.ascontiguousarray(r, dtype=_DT[0])
 
 
 def _empty(shape):
@@ -93,7 +106,7 @@ def unary(op, a):
     if op == "-":
         return -a
     if op == "!":
-        return (a == 0).astype(F64)
+        return (a == 0).astype(_DT[0])
     raise OpError(f"unknown unary operator {op}")
 
 
