@@ -330,3 +330,17 @@ def test_buffer_pool_reuses_only_dead_buffers():
     assert d.base is None and not np.shares_memory(d, view)   # a view keeps c alive
     small = bufpool.empty((3, 3))
     assert small.shape == (3, 3)
+
+
+@pytest.mark.parametrize("expr", CHAINS[:4] + ["rowSums(X * Y + 1)", "X * 2 - 0.5 * Y"])
+def test_fused_chains_in_single_precision(expr):
+    src = M + f"r = {expr}"
+
+    def single(disabled):
+        p = compile_program(src, outputs=["r"], plan=PlanOptions(disabled=frozenset(disabled),
+                                                                 precision="single"))
+        return from_dml(p()["r"])
+    on, off = single(()), single(["fusion"])
+    if isinstance(on, np.ndarray):
+        assert on.dtype == np.float32 and off.dtype == np.float32
+    np.testing.assert_allclose(on, off, rtol=2e-6)

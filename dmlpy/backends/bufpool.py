@@ -44,21 +44,23 @@ def _free_refs() -> int:
 _FREE = _free_refs()
 
 
-def empty(shape) -> np.ndarray:
-    """An uninitialised double matrix of this shape, recycled when a dead one is pooled."""
+def empty(shape, dtype=np.float64) -> np.ndarray:
+    """An uninitialised matrix of this shape (doubles unless dtype says otherwise), recycled when a
+    dead one is pooled."""
     global _held
-    n = shape[0] * shape[1] * 8
+    dtype = np.dtype(dtype)
+    n = shape[0] * shape[1] * dtype.itemsize
     if n < MIN_BYTES or LIMIT <= 0:
-        return np.empty(shape)
+        return np.empty(shape, dtype)
     with _lock:
         for i, a in enumerate(_pool):
-            if a.shape == shape and sys.getrefcount(a) <= _FREE:
+            if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) <= _FREE:
                 del _pool[i]
                 _pool.append(a)         # most recently used last
                 return a
         while _held + n > LIMIT and _pool:     # forget the oldest (freed if nobody holds it)
             _held -= _pool.pop(0).nbytes
-        out = np.empty(shape)
+        out = np.empty(shape, dtype)
         if _held + n <= LIMIT:
             _pool.append(out)
             _held += n

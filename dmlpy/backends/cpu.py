@@ -129,7 +129,7 @@ def fused(f, ok, *vals):
     scal = np.array([float(v) for v in vals[n:]], dtype=np.float64)
     if f.agg is None:
         if out is None:
-            out = bufpool.empty(shape)
+            out = bufpool.empty(shape, vals[0].dtype)
         K.run(f.prog, mats, kinds, shape, scal, out.ravel(), K.AGG_NONE)
         return out
     r = K.run(f.prog, mats, kinds, shape, scal, None, getattr(K, "AGG_" + f.agg))

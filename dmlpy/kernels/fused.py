@@ -136,16 +136,19 @@ def _unary(code, d, a, n):
 @njit(nogil=True, cache=True, error_model="numpy")
 def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, comp, agg, partial, group):
     """Cells [lo, hi) (row-major) of the fused program, BLOCK at a time. Aggregates: SUM/MIN/MAX
-    to partial[block] (lo is a multiple of BLOCK), ROW to out[row] with Kahan compensation in
-    comp[row] (lo, hi whole rows), COL to partial[group, col]."""
+    to partial[0, block] (lo is a multiple of BLOCK), ROW to partial[0, row] with Kahan
+    compensation in comp[row] (lo, hi whole rows), COL to partial[group, col]."""
     nsc = len(scal)
     nreg = nsc
     for p in range(prog.shape[0]):
         nreg = max(nreg, prog[p, 1] - nin + 1)
-    regs = np.empty((nreg + nin, BLOCK))     # scalars, working registers, broadcast inputs
+    # scalars, working registers, broadcast inputs; in the inputs' precision (float32 registers
+    # round each operation as NumPy's float32 operators do)
+    dt = mats[0].dtype
+    regs = np.empty((nreg + nin, BLOCK), dt)
     for s in range(nsc):
         regs[s, :] = scal[s]
-    res = np.empty(BLOCK)
+    res = np.empty(BLOCK, dt)
     for off in range(lo, hi, BLOCK):
         n = min(BLOCK, hi - off)
         for k in range(nin):                 # a row or column vector, spread over the block
@@ -185,13 +188,14 @@ def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, comp, agg, partial,
         if agg == AGG_NONE:
             continue
         if agg == AGG_ROW:
+            sums = partial[0]
             for i in range(n):
                 r = (off + i) // ncols
                 y = res[i] - comp[r]
-                t = out[r] + y
-                c = (t - out[r]) - y
+                t = sums[r] + y
+                c = (t - sums[r]) - y
                 comp[r] = c if np.isfinite(c) else 0.0
-                out[r] = t
+                sums[r] = t
         elif agg == AGG_COL:
             for i in range(n):
                 partial[group, (off + i) % ncols] += res[i]
@@ -223,6 +227,7 @@ MIN_PARALLEL = 1 << 16   # cells before a call is split over the threads
 MAX_INPUTS = 8           # matrices a program reads (the tuple is padded: one compiled kernel)
 COL_GROUPS = 4           # colSums: row groups summed apart, then in order (not per thread)
 _PAD = np.empty(0)
+_PAD32 = np.empty(0, np.float32)
 
 
 def _split(n, k):
@@ -235,15 +240,15 @@ def run(prog, mats, kinds, shape, scalars, out, agg):
     rows, ncols = shape
     total = rows * ncols
     nin = len(mats)
-    mats = tuple(mats) + (_PAD,) * (MAX_INPUTS - nin)
+    pad = _PAD32 if mats[0].dtype == np.float32 else _PAD    # single precision: float32
+    mats = tuple(mats) + (pad,) * (MAX_INPUTS - nin)
     kinds = np.asarray(tuple(kinds) + (0,) * (MAX_INPUTS - nin), dtype=np.int64)
     nblocks = (total + BLOCK - 1) // BLOCK
     comp = _PAD
     if agg == AGG_ROW:
-        out, comp = np.zeros(rows), np.zeros(rows)
-        # whole rows per thread, in BLOCK-free ranges
+        partial, comp = np.zeros((1, rows)), np.zeros(rows)
+        # whole rows per thread
         ranges = [(r0 * ncols, r1 * ncols, 0) for r0, r1 in _pairs(_split(rows, _threads(total, rows)))]
-        partial = np.empty((1, 0))
     elif agg == AGG_COL:
         g = max(1, min(COL_GROUPS, rows))
         partial = np.zeros((g, ncols))
@@ -253,15 +258,15 @@ def run(prog, mats, kinds, shape, scalars, out, agg):
         ranges = [(b0 * BLOCK, min(total, b1 * BLOCK), 0)
                   for b0, b1 in _pairs(_split(nblocks, _threads(total, nblocks)))]
     if out is None:
-        out = _PAD
+        out = pad
     _execute(ranges, prog, nin, mats, kinds, ncols, scalars, out, comp, agg, partial)
     if agg == AGG_NONE:
         return None
     if agg == AGG_ROW:
-        return out.reshape(rows, 1)
+        return partial.reshape(rows, 1).astype(pad.dtype, copy=False)
     if agg == AGG_COL:
-        return partial.sum(axis=0).reshape(1, ncols) if partial.shape[0] > 1 else \
-            partial.reshape(1, ncols)
+        col = partial.sum(axis=0) if partial.shape[0] > 1 else partial[0]
+        return col.reshape(1, ncols).astype(pad.dtype, copy=False)
     part = partial[0]
     if agg == AGG_SUM:
         return float(part.sum()) if nblocks else 0.0

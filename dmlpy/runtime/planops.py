@@ -101,18 +101,20 @@ def chain_run(order, *mats):
 
 
 def fused_ok(f, *vals):
-    """(shape, kinds) when the fused kernel takes these inputs, else None: C-ordered double
-    matrices of one shape of FUSED_MIN_CELLS or more cells (a right-operand-only input may be a
-    row or column vector of it; kinds: 0 full, 1 row, 2 column), and numbers."""
+    """(shape, kinds) when the fused kernel takes these inputs, else None: C-ordered matrices of
+    one dtype (double, or float32 in single precision) and one shape of FUSED_MIN_CELLS or more
+    cells (a right-operand-only input may be a row or column vector of it; kinds: 0 full, 1 row,
+    2 column), and numbers."""
     n = len(f.mats)
     rows = cols = 0
+    dt = vals[0].dtype.char if n and _arr(vals[0]) else "d"
     for v in vals[:n]:
-        if not _arr(v) or v.dtype.char != "d" or v.ndim != 2 or not v.flags.c_contiguous:
+        if not _arr(v) or v.dtype.char != dt or v.ndim != 2 or not v.flags.c_contiguous:
             return None
         r, c = v.shape
         rows = r if r > rows else rows
         cols = c if c > cols else cols
-    if rows * cols < FUSED_MIN_CELLS:
+    if rows * cols < FUSED_MIN_CELLS or dt not in "df":
         return None
     kinds = []
     for v, right in zip(vals[:n], f.right):
