@@ -1,4 +1,5 @@
 """Aggregate builtins; expected outputs recorded from SystemDS 3.4."""
+import numpy as np
 import pytest
 
 
@@ -220,3 +221,71 @@ print(toString(t(aggregate(target=x, groups=g, fn="sum", ngroups=2))))
 def test_errors(dml, script):
     out, err, rc = dml(script)
     assert rc != 0
+
+
+@pytest.mark.parametrize("pick_max", [True, False])
+def test_row_index_extreme_kernel_matches_small_path(pick_max):
+    # large matrices go through a one-pass kernel: ties give the last column, NaN counts as -Inf
+    # (rowIndexMax) or +Inf (rowIndexMin), rows of NaN give the last column
+    from dmlpy.builtins.aggregates import _index_extreme
+    rng = np.random.default_rng(7)
+    x = np.round(rng.random((300, 40)) * 4)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[5] = np.nan
+    x[6] = -np.inf
+    fn = "rowIndexMax" if pick_max else "rowIndexMin"
+    big = _index_extreme(x, fn, pick_max)
+    small = np.vstack([_index_extreme(x[i:i + 1], fn, pick_max) for i in range(x.shape[0])])
+    np.testing.assert_array_equal(big, small)
+
+
+def test_sums_and_means_round_as_systemds(dml_out):
+    # SystemDS adds with Kahan compensation (running means for mean/colMeans/rowMeans), skips the
+    # zeros of a matrix held sparse (S: a third non-zero) and splits sum/mean/colSums/colMeans of
+    # over 4096 non-zeros by rows (X, S); Y is small.  Every printed digit is the reference's.
+    out = dml_out('''X = matrix(1 / seq(1, 6000), rows=1200, cols=5) * 7
+S = X * (matrix(seq(1, 6000), rows=1200, cols=5) %% 3 == 0)
+Y = X[1:60, ]
+L = list(X, S, Y)
+for (k in 1:3) {
+  M = as.matrix(L[k])
+  print(sum(M) + " " + mean(M))
+  cs = colSums(M); cm = colMeans(M)
+  rs = rowSums(t(M)); rm = rowMeans(t(M))
+  print(as.scalar(cs[1,1]) + " " + as.scalar(cs[1,3]) + " " + as.scalar(cm[1,2]) + " " + as.scalar(cm[1,5]))
+  print(as.scalar(rs[1,1]) + " " + as.scalar(rs[4,1]) + " " + as.scalar(rm[2,1]) + " " + as.scalar(rm[5,1]))
+}
+''')
+    assert lines(out) == [
+        "64.9376962089117 0.010822949368151952",
+        "17.330413422087815 12.083091171845323 0.011259941084578043 0.008945660627719579",
+        "17.330413422087815 11.27746956022142 0.011259941084578041 0.008945660627719579",
+        "19.08285890842399 0.003180476484737332",
+        "3.991213016459446 5.263885397454558 0.0027055867582842243 0.0025549726576797526",
+        "3.991213016459446 3.515089195353214 0.0027055867582842243 0.0025549726576797526",
+        "43.97864716209652 0.14659549054032175",
+        "13.1297370499477 7.891296826651846 0.15526169544412788 0.10919697630220722",
+        "13.1297370499477 7.090092980716872 0.15526169544412788 0.10919697630220722"]
+
+
+def test_sums_with_infinities_as_systemds(dml_out):
+    # SystemDS's Kahan step: an infinite term replaces the sum and an infinite sum stays, so
+    # Inf then -Inf gives -Inf and a NaN after an Inf is dropped (reference output)
+    out = dml_out('''A = matrix("1 2 3 4", rows=4, cols=1)
+A[2,1] = 1/0
+B = A; B[3,1] = -1/0
+C = A; C[3,1] = 0/0
+D = C; D[2,1] = 5
+print(sum(A) + " " + sum(B) + " " + sum(C) + " " + sum(D) + " " + sum(t(B)) + " " + sum(t(C)))
+print(mean(A) + " " + mean(B) + " " + mean(C) + " " + mean(D))
+print(toString(colSums(cbind(A,B,C,D))))
+print(toString(colMeans(cbind(A,B,C,D))))
+print(toString(t(rowSums(t(cbind(A,B,C,D))))))
+print(toString(t(rowMeans(t(cbind(A,B,C,D))))))
+''')
+    assert lines(out) == ["Infinity -Infinity Infinity NaN -Infinity Infinity",
+                          "Infinity Infinity -Infinity NaN",
+                          "Infinity -Infinity Infinity NaN", "",
+                          "Infinity Infinity -Infinity NaN", "",
+                          "Infinity -Infinity Infinity NaN", "",
+                          "Infinity Infinity -Infinity NaN"]

@@ -168,6 +168,9 @@ def _index_extreme(x, fn, pick_max):
     x = _mat(x, fn)
     if x.shape[1] == 0:
         return np.zeros((x.shape[0], 1))
+    if x.size >= 4096:      # one pass per row, rows over the threads
+        from ..kernels.rowindex import row_index_extreme
+        return row_index_extreme(x, pick_max)
     rev = x[:, ::-1]
     if np.isnan(rev).any():
         rev = np.where(np.isnan(rev), -math.inf if pick_max else math.inf, rev)
