@@ -75,12 +75,15 @@ def tsmm_left(x):
 
 
 def sumsq(x, min_cells):
-    if x.size < min_cells:
-        return float((x * x).sum())
-    from ..kernels import fused as K
-    prog = np.array([[K.SQ, -1, 0, -1]], dtype=np.int64)
-    return K.run(prog, (np.ascontiguousarray(x).ravel(),), (0,), x.shape, np.empty(0), None,
-                 K.AGG_SUM)
+    """sum(X^2): the squares into a recycled buffer, summed by the sum builtin (its order of
+    additions is SystemDS's)."""
+    sq = np.multiply(x, x, out=bufpool.empty(x.shape, x.dtype))
+    return _aggregate("sum", sq)
+
+
+def _aggregate(name, x):
+    from ..builtins.registry import lookup
+    return lookup(name).impl(x)
 
 
 # ------------------------------------------------------------------ fused element-wise kernels
@@ -127,10 +130,14 @@ def fused(f, ok, *vals):
     n = len(f.mats)
     mats = tuple(v.ravel() for v in vals[:n])
     scal = np.array([float(v) for v in vals[n:]], dtype=np.float64)
+    if f.agg in ("MIN", "MAX"):
+        return K.run(f.prog, mats, kinds, shape, scal, None, getattr(K, "AGG_" + f.agg))
+    if out is None:
+        out = bufpool.empty(shape, vals[0].dtype)
+    K.run(f.prog, mats, kinds, shape, scal, out.ravel(), K.AGG_NONE)
     if f.agg is None:
-        if out is None:
-            out = bufpool.empty(shape, vals[0].dtype)
-        K.run(f.prog, mats, kinds, shape, scal, out.ravel(), K.AGG_NONE)
         return out
-    r = K.run(f.prog, mats, kinds, shape, scal, None, getattr(K, "AGG_" + f.agg))
-    return r / (shape[0] * shape[1]) if f.mean else r
+    # sums: the cells are written once, then summed by the builtin (sum, mean, rowSums, colSums),
+    # so the additions happen in SystemDS's order, as without fusion
+    r = _aggregate(f.agg, out)
+    return r.astype(out.dtype, copy=False) if type(r) is np.ndarray else r

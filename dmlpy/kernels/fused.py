@@ -1,23 +1,22 @@
 """The fused element-wise kernel: one pass over memory for a chain of element-wise operations,
-with or without a final aggregate.
+with or without a final min or max.
 
 A fused expression is not compiled to code of its own: it is a small program of register
 instructions (`prog`, an int64 array, one row per instruction: opcode, destination, operand a,
-operand b), run by one statically compiled Numba kernel block by block. Each block of BLOCK
-consecutive cells (row-major) goes through every instruction before the next block starts, so the
-intermediate values live in registers of BLOCK doubles that stay in the L1/L2 cache, the inputs
-are read once and the output is written once. Dispatch costs one branch per instruction per
-block; the loops inside are plain and vectorise. Nothing is generated from a script's text,
-and the kernel is compiled once for every program (cached on disk by Numba).
+operand b), run by one statically compiled Numba kernel (cached on disk) block by block. Each
+block of BLOCK consecutive cells (row-major) goes through every instruction before the next block
+starts, so intermediate values live in registers of BLOCK cells that stay in the L1/L2 cache, the
+inputs are read once and the output is written once. Dispatch costs one branch per instruction
+per block; the loops inside are plain and vectorise. Nothing is generated from a script's text.
 
-Operand numbering: 0 .. nin-1 are the input matrices (at most MAX_INPUTS) (same shape as the result), nin .. nin+nsc-1
-the scalars (filled into registers once per call), then the working registers. The last
-instruction's destination is -1: the result (a block of the output, or the aggregate).
+Operand numbering: 0 .. nin-1 are the input matrices (at most MAX_INPUTS; full, or a row or
+column vector spread over the block: `kinds`), nin .. nin+nsc-1 the scalars (filled into
+registers once per call), then the working registers. The last instruction's destination is -1:
+the result (a block of the output, or of the min/max).
 
 Rounding: + - * / and the comparisons are IEEE operations, as in NumPy (error_model="numpy":
-division by zero gives Inf or NaN, as in DML); exp, log, sqrt and pow
-come from the C library (NumPy's SIMD exp/log may differ in the last unit). Sums add each block
-with eight partial sums and the blocks in order, so a result does not depend on the threads.
+division by zero gives Inf or NaN, as in DML); exp, log, sqrt and pow come from the C library
+(NumPy's SIMD exp/log may differ in the last unit). Registers have the inputs' precision.
 """
 from __future__ import annotations
 
@@ -32,8 +31,8 @@ BLOCK = 1024
 ADD, SUB, MUL, DIV, POW, LT, LE, GT, GE, EQ, NE, AND, OR, MIN2, MAX2 = range(15)
 NEG, NOT, EXP, LOG, SQRT, ABS, SQ, COPY, SIGMOID, ROUND, FLOOR, CEIL, SIGN = range(20, 33)
 UNARY_BASE = 20
-# aggregates of the result
-AGG_NONE, AGG_SUM, AGG_MIN, AGG_MAX, AGG_ROW, AGG_COL = range(6)
+# aggregates the kernel takes itself
+AGG_NONE, AGG_MIN, AGG_MAX = range(3)
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
@@ -134,10 +133,9 @@ def _unary(code, d, a, n):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, comp, agg, partial, group):
-    """Cells [lo, hi) (row-major) of the fused program, BLOCK at a time. Aggregates: SUM/MIN/MAX
-    to partial[0, block] (lo is a multiple of BLOCK), ROW to partial[0, row] with Kahan
-    compensation in comp[row] (lo, hi whole rows), COL to partial[group, col]."""
+def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, agg, partial):
+    """Cells [lo, hi) (row-major) of the fused program, BLOCK at a time; MIN/MAX aggregates go to
+    partial[block] (lo is a multiple of BLOCK)."""
     nsc = len(scal)
     nreg = nsc
     for p in range(prog.shape[0]):
@@ -187,45 +185,19 @@ def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, comp, agg, partial,
             _binary(code, d, a, b, n)
         if agg == AGG_NONE:
             continue
-        if agg == AGG_ROW:
-            sums = partial[0]
-            for i in range(n):
-                r = (off + i) // ncols
-                y = res[i] - comp[r]
-                t = sums[r] + y
-                c = (t - sums[r]) - y
-                comp[r] = c if np.isfinite(c) else 0.0
-                sums[r] = t
-        elif agg == AGG_COL:
-            for i in range(n):
-                partial[group, (off + i) % ncols] += res[i]
-        elif agg == AGG_SUM:
-            acc = np.zeros(8)
-            m8 = n - n % 8
-            for i in range(0, m8, 8):
-                for j in range(8):
-                    acc[j] += res[i + j]
-            s = 0.0
-            for j in range(8):
-                s += acc[j]
-            for i in range(m8, n):
-                s += res[i]
-            partial[0, off // BLOCK] = s
-        else:
-            m = np.inf if agg == AGG_MIN else -np.inf
-            for i in range(n):
-                x = res[i]
-                if x != x:
-                    m = x
-                    break
-                if (agg == AGG_MIN and x < m) or (agg == AGG_MAX and x > m):
-                    m = x
-            partial[0, off // BLOCK] = m
+        m = np.inf if agg == AGG_MIN else -np.inf
+        for i in range(n):
+            x = res[i]
+            if x != x:
+                m = x
+                break
+            if (agg == AGG_MIN and x < m) or (agg == AGG_MAX and x > m):
+                m = x
+        partial[off // BLOCK] = m
 
 
 MIN_PARALLEL = 1 << 16   # cells before a call is split over the threads
 MAX_INPUTS = 8           # matrices a program reads (the tuple is padded: one compiled kernel)
-COL_GROUPS = 4           # colSums: row groups summed apart, then in order (not per thread)
 _PAD = np.empty(0)
 _PAD32 = np.empty(0, np.float32)
 
@@ -235,8 +207,10 @@ def _split(n, k):
 
 
 def run(prog, mats, kinds, shape, scalars, out, agg):
-    """Run a fused program over a matrix of `shape`; returns the aggregate (a float; for ROW and
-    COL the vector) or fills `out` (AGG_NONE)."""
+    """Run a fused program over a matrix of `shape`: fill `out` (AGG_NONE) or return the smallest
+    (AGG_MIN) or largest (AGG_MAX) cell, NaN when there is one. (Sums are not taken here: the
+    result is written out and summed by the sum builtins, whose order of additions is
+    SystemDS's.)"""
     rows, ncols = shape
     total = rows * ncols
     nin = len(mats)
@@ -244,56 +218,26 @@ def run(prog, mats, kinds, shape, scalars, out, agg):
     mats = tuple(mats) + (pad,) * (MAX_INPUTS - nin)
     kinds = np.asarray(tuple(kinds) + (0,) * (MAX_INPUTS - nin), dtype=np.int64)
     nblocks = (total + BLOCK - 1) // BLOCK
-    comp = _PAD
-    if agg == AGG_ROW:
-        partial, comp = np.zeros((1, rows)), np.zeros(rows)
-        # whole rows per thread
-        ranges = [(r0 * ncols, r1 * ncols, 0) for r0, r1 in _pairs(_split(rows, _threads(total, rows)))]
-    elif agg == AGG_COL:
-        g = max(1, min(COL_GROUPS, rows))
-        partial = np.zeros((g, ncols))
-        ranges = [(r0 * ncols, r1 * ncols, i) for i, (r0, r1) in enumerate(_pairs(_split(rows, g)))]
-    else:
-        partial = np.empty((1, nblocks if agg != AGG_NONE else 0))
-        ranges = [(b0 * BLOCK, min(total, b1 * BLOCK), 0)
-                  for b0, b1 in _pairs(_split(nblocks, _threads(total, nblocks)))]
+    partial = np.empty(nblocks if agg != AGG_NONE else 0)
+    k = max(1, min(NTHREADS, total // MIN_PARALLEL, nblocks))
+    bounds = _split(nblocks, k)
+    ranges = [(bounds[i] * BLOCK, min(total, bounds[i + 1] * BLOCK)) for i in range(k)
+              if bounds[i + 1] > bounds[i]]
     if out is None:
         out = pad
-    _execute(ranges, prog, nin, mats, kinds, ncols, scalars, out, comp, agg, partial)
+    args = (prog, nin, mats, kinds, ncols, scalars, out, agg, partial)
+    if len(ranges) > 1:
+        ex = executor()
+        futs = [ex.submit(_cells, lo, hi, *args) for lo, hi in ranges[1:]]
+        _cells(ranges[0][0], ranges[0][1], *args)
+        for f in futs:
+            f.result()
+    elif ranges:
+        _cells(ranges[0][0], ranges[0][1], *args)
     if agg == AGG_NONE:
         return None
-    if agg == AGG_ROW:
-        return partial.reshape(rows, 1).astype(pad.dtype, copy=False)
-    if agg == AGG_COL:
-        col = partial.sum(axis=0) if partial.shape[0] > 1 else partial[0]
-        return col.reshape(1, ncols).astype(pad.dtype, copy=False)
-    part = partial[0]
-    if agg == AGG_SUM:
-        return float(part.sum()) if nblocks else 0.0
     if nblocks == 0:
         return float("inf") if agg == AGG_MIN else float("-inf")
-    if np.isnan(part).any():
+    if np.isnan(partial).any():
         return float("nan")
-    return float(part.min() if agg == AGG_MIN else part.max())
-
-
-def _pairs(bounds):
-    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
-
-
-def _threads(total, units):
-    return max(1, min(NTHREADS, total // MIN_PARALLEL, units))
-
-
-def _execute(ranges, prog, nin, mats, kinds, ncols, scalars, out, comp, agg, partial):
-    if len(ranges) == 1 or NTHREADS == 1:
-        for lo, hi, g in ranges:
-            _cells(lo, hi, prog, nin, mats, kinds, ncols, scalars, out, comp, agg, partial, g)
-        return
-    ex = executor()
-    futs = [ex.submit(_cells, lo, hi, prog, nin, mats, kinds, ncols, scalars, out, comp, agg,
-                      partial, g) for lo, hi, g in ranges[1:]]
-    lo, hi, g = ranges[0]
-    _cells(lo, hi, prog, nin, mats, kinds, ncols, scalars, out, comp, agg, partial, g)
-    for f in futs:
-        f.result()
+    return float(partial.min() if agg == AGG_MIN else partial.max())

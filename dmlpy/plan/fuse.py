@@ -19,8 +19,9 @@ _CODES = {Op.ADD: "ADD", Op.SUB: "SUB", Op.MUL: "MUL", Op.DIV: "DIV", Op.POW: "P
           Op.LOG: "LOG", Op.SQRT: "SQRT", Op.ABS: "ABS", Op.SIGMOID: "SIGMOID",
           Op.ROUND: "ROUND", Op.FLOOR: "FLOOR", Op.CEIL: "CEIL", Op.SIGN: "SIGN",
           Op.PMIN: "MIN2", Op.PMAX: "MAX2"}
-_AGGS = {Op.SUM: "SUM", Op.MEAN: "SUM", Op.MIN: "MIN", Op.MAX: "MAX", Op.SUMSQ: "SUM",
-         Op.ROWSUMS: "ROW", Op.COLSUMS: "COL"}
+# the final aggregate: MIN and MAX inside the kernel, sums by their builtin on the fused cells
+_AGGS = {Op.SUM: "sum", Op.MEAN: "mean", Op.MIN: "MIN", Op.MAX: "MAX", Op.SUMSQ: "sum",
+         Op.ROWSUMS: "rowSums", Op.COLSUMS: "colSums"}
 MIN_OPS = 2             # a region without an aggregate must save at least one temporary
 MAX_INPUTS = 8          # matrices one kernel reads (dmlpy.kernels.fused.MAX_INPUTS)
 
@@ -28,12 +29,11 @@ MAX_INPUTS = 8          # matrices one kernel reads (dmlpy.kernels.fused.MAX_INP
 class Fused:
     """What the kernel runs: instructions over numbered operands, and which IR nodes feed them."""
 
-    def __init__(self, insts, mats, scalars, agg, mean, order):
+    def __init__(self, insts, mats, scalars, agg, order):
         self.insts = insts          # [(opcode name, dst, a, b)]; dst -1 = the result
         self.mats = mats            # IR nodes of the matrix inputs, in operand order
         self.scalars = scalars      # IR nodes of the scalar inputs
-        self.agg = agg              # None, "SUM", "MIN", "MAX"
-        self.mean = mean            # the aggregate is a mean (sum / cells)
+        self.agg = agg              # None, "MIN", "MAX" or the sum builtin's name (_AGGS)
         self.order = order          # indexes into inputs, in the order the unfused code reads them
         self.prog = None            # the int64 program, made on first use
         self.inplace = None         # index of the input matrix the result may overwrite
@@ -51,7 +51,7 @@ class Fused:
                 f"r{k - n - len(self.scalars)}"
         body = ", ".join(f"{'out' if d < 0 else opnd(d)}={c.lower()}({opnd(a)}"
                          + (f", {opnd(b)})" if b is not None else ")") for c, d, a, b in self.insts)
-        agg = f" -> {'mean' if self.mean else self.agg.lower()}" if self.agg else ""
+        agg = f" -> {self.agg.lower()}" if self.agg else ""
         into = f" (into M{self.inplace} when unshared)" if self.inplace is not None else ""
         return f"{body}{agg}{into}"
 
@@ -83,13 +83,13 @@ def _region(n: Node, go, target=None) -> Node:
     agg = _AGGS.get(n.op)
     f = None
     if agg is not None:
-        vector = agg in ("ROW", "COL")
+        vector = agg in ("rowSums", "colSums")
         if len(n.args) == 1 and n.args[0].is_matrix and \
                 (n.is_matrix if vector else n.type.is_numeric_scalar) and \
                 (n.op is Op.SUMSQ or _elementwise(n.args[0])):
-            f = _compile(n.args[0], agg, n.op is Op.MEAN, square=n.op is Op.SUMSQ)
+            f = _compile(n.args[0], agg, square=n.op is Op.SUMSQ)
     elif _elementwise(n):
-        f = _compile(n, None, False, square=False)
+        f = _compile(n, None, square=False)
         f.inplace = next((i for i, m in enumerate(f.mats) if m.op is Op.VAR and m.value == target),
                          None)
         if len(f.insts) < (1 if f.inplace is not None else MIN_OPS):
@@ -107,7 +107,7 @@ def _region(n: Node, go, target=None) -> Node:
     return Node(Op.FUSED, tuple(f.inputs), n.type, n.span, f, meta={"unfused": n})
 
 
-def _compile(root: Node, agg, mean, square) -> Fused:
+def _compile(root: Node, agg, square) -> Fused:
     """Register program of the element-wise tree under root (inputs numbered first)."""
     mats, scalars, order, seen = [], [], [], []
 
@@ -143,7 +143,7 @@ def _compile(root: Node, agg, mean, square) -> Fused:
     c, _, a, b = insts[-1]
     insts[-1] = (c, -1, a, b)
     inputs = mats + scalars
-    f = Fused(insts, mats, scalars, agg, mean,
+    f = Fused(insts, mats, scalars, agg,
               [next(i for i, x in enumerate(inputs) if x is y) for y in seen])
     # a matrix input that is only ever the right operand of a binary operation may be a row or
     # column vector at run time (it broadcasts, as the operators allow)
