@@ -54,9 +54,10 @@ class CodeGen:
     def __init__(self, analysis: Analysis, specialize: bool = True, plan=None):
         self.a = analysis
         self.specialize = specialize
-        # the IR stage (dmlpy/plan), given PlanOptions; off without specialisation (--stats)
+        # the IR stage (dmlpy/plan), given PlanOptions (also under --stats, which counts the
+        # fused kernels and rewritten products as operations of their own)
         self.plan = None
-        if plan is not None and specialize:
+        if plan is not None:
             from ..plan import Planner
             self.plan = Planner(self, plan)
         self.planning = True                    # off while lowering loop and branch conditions

@@ -136,7 +136,11 @@ _LABELS = {"_add": "+", "_sub": "-", "_mul": "*", "_div": "/", "_pow": "^", "_mo
            "_idiv": "%/%", "_lt": "<", "_le": "<=", "_gt": ">", "_ge": ">=", "_eq": "==",
            "_ne": "!=", "_and": "&", "_or": "|", "_not": "!", "_neg": "-(unary)",
            "_matmul": "%*%", "_cell": "index (cell)", "_get": "index", "_idx": "index",
-           "_setcell": "left-index (cell)", "_setreg": "left-index", "_setidx": "left-index"}
+           "_setcell": "left-index (cell)", "_setreg": "left-index", "_setidx": "left-index",
+           "_fz": "fused kernel", "_fok": "fused kernel (input check)", "_mmc": "%*% chain",
+           "_mmok": "%*% chain (order)", "_tsmm": "tsmm", "_tsmm_l": "tsmm",
+           "_mm_tn": "%*% (transposed operand)", "_mm_nt": "%*% (transposed operand)",
+           "_sumsq": "sumsq", "_pc": "to single precision"}
 
 
 RECURSION_LIMIT = 20000
