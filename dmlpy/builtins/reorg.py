@@ -38,12 +38,20 @@ def rev(x):
     return _c(_mat(x, "rev")[::-1])
 
 
-@builtin("removeEmpty", "target, margin, select=?, empty.return=TRUE", rule=r_matrix)
+def _r_remove_empty(types, args):
+    """A frame for a frame target, else a matrix."""
+    return T.FRAME_T if types and types[0].dt == T.FRAME else T.MATRIX_T
+
+
+@builtin("removeEmpty", "target, margin, select=?, empty.return=TRUE", rule=_r_remove_empty)
 def remove_empty(x, margin, select, empty_return):
     np = _np()
-    x = _mat(x, "removeEmpty")
     if margin not in ("rows", "cols"):
         raise OpError(f"removeEmpty(): margin must be \"rows\" or \"cols\", got '{margin}'")
+    from ..runtime.frame import Frame
+    if isinstance(x, Frame):
+        return _remove_empty_frame(x, margin, select)
+    x = _mat(x, "removeEmpty")
     axis = 1 if margin == "rows" else 0
     if select is not None:
         s = _mat(select, "removeEmpty", "select").ravel()
@@ -57,6 +65,34 @@ def remove_empty(x, margin, select, empty_return):
     if out.size == 0 and empty_return:
         out = np.zeros((1, x.shape[1]) if margin == "rows" else (x.shape[0], 1))
     return _c(out)
+
+
+def _remove_empty_frame(f, margin, select):
+    """removeEmpty of a frame, as SystemDS 3.4: a cell is empty when it is null or zero
+    (the string "0", 0, FALSE); an empty string is not empty. When nothing is left the
+    result has no rows (columns); empty.return is not applied to frames."""
+    np = _np()
+    from ..runtime.frame import Frame
+    n = f.nrow if margin == "rows" else f.ncol
+    if select is not None:
+        s = _mat(select, "removeEmpty", "select").ravel()
+        if s.size != n:
+            raise OpError(f"removeEmpty(): select has {s.size} entries but the target has {n} {margin}")
+        keep = s != 0
+    else:
+        full = np.zeros((f.nrow, f.ncol), dtype=bool)
+        for j, col in enumerate(f.columns):
+            if col.dtype == object:
+                full[:, j] = [v is not None and v != "0" for v in col]
+            else:
+                full[:, j] = col != 0
+        keep = full.any(axis=1 if margin == "rows" else 0)
+    if margin == "rows":
+        idx = np.flatnonzero(keep)
+        return Frame([c[idx].copy() for c in f.columns], f.schema, f._names, nrow=len(idx))
+    js = np.flatnonzero(keep).tolist()
+    return Frame([f.columns[j].copy() for j in js], [f.schema[j] for j in js],
+                 [f.names[j] for j in js] if f._names else None, nrow=f.nrow)
 
 
 @builtin("replace", "target, pattern, replacement", rule=r_matrix)

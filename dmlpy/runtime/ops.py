@@ -203,7 +203,42 @@ def _cmp_operands(a, b, op):
     return a, b
 
 
+_PYCMP = {"<": lambda x, y: x < y, "<=": lambda x, y: x <= y, ">": lambda x, y: x > y,
+          ">=": lambda x, y: x >= y, "==": lambda x, y: x == y, "!=": lambda x, y: x != y}
+
+
+def _frame_cmp(op, a, b):
+    """Frame op frame, cell by cell: a BOOLEAN frame (numbers compare as numbers, text as text;
+    a null cell compares false). SystemDS rejects a frame compared with a scalar or a matrix."""
+    from .frame import Frame
+    if not (isinstance(a, Frame) and isinstance(b, Frame)):
+        raise OpError(f"operator '{op}' cannot compare a {type_name(a)} with a {type_name(b)} "
+                      "(a frame compares with a frame of the same shape only)")
+    if (a.nrow, a.ncol) != (b.nrow, b.ncol):
+        raise OpError(f"operator '{op}': the frames are {a.nrow}x{a.ncol} and {b.nrow}x{b.ncol}")
+    f = _PYCMP[op]
+    cols = []
+    for ca, cb, ta, tb in zip(a.columns, b.columns, a.schema, b.schema):
+        text = ta == "STRING" or tb == "STRING"
+        out = []
+        for x, y in zip(ca.tolist(), cb.tolist()):
+            if x is None or y is None:
+                out.append(False)
+            elif text:
+                out.append(f(x if isinstance(x, str) else _fmt(x), y if isinstance(y, str) else _fmt(y)))
+            else:
+                out.append(bool(f(float(x), float(y))))
+        cols.append(Frame.column(out, "BOOLEAN"))
+    return Frame(cols, ["BOOLEAN"] * a.ncol, nrow=a.nrow)
+
+
+def _is_frame(v):
+    return type(v).__name__ == "Frame"
+
+
 def lt(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp("<", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary("<", a, b)
     a, b = _cmp_operands(a, b, "<")
@@ -211,6 +246,8 @@ def lt(a, b):
 
 
 def le(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp("<=", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary("<=", a, b)
     a, b = _cmp_operands(a, b, "<=")
@@ -218,6 +255,8 @@ def le(a, b):
 
 
 def gt(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp(">", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary(">", a, b)
     a, b = _cmp_operands(a, b, ">")
@@ -225,6 +264,8 @@ def gt(a, b):
 
 
 def ge(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp(">=", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary(">=", a, b)
     a, b = _cmp_operands(a, b, ">=")
@@ -232,6 +273,8 @@ def ge(a, b):
 
 
 def eq(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp("==", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary("==", a, b)
     a, b = _cmp_operands(a, b, "==")
@@ -239,6 +282,8 @@ def eq(a, b):
 
 
 def ne(a, b):
+    if _is_frame(a) or _is_frame(b):
+        return _frame_cmp("!=", a, b)
     if _is_arr(a) or _is_arr(b):
         return M().binary("!=", a, b)
     a, b = _cmp_operands(a, b, "!=")
