@@ -543,3 +543,36 @@ DATES = Frm((("1", "a", "2021-01-05"), ("2", "b", "2021-02-17"), ("3", "c", "05/
 for t, v in (("DOMINANT", 0), ("DOMINANT_DAY", 1), ("TIMESTAMP", 0), ("ADD_HOURS", 3)):
     case(f"date_processing/{t}", "date_processing", "-nvargs F={F} Y={out:Y} valToAdd=%d test=%s" % (v, t), F=DATES)
 case("porterStemmer/dictionary", "porterStemmerTest", "-args {data:stemming/dictionary.csv} {out:S} {out:E}")
+
+
+# ------------------------------------------------------------------ known differences (issue 14)
+# Deterministic cases that still fail, with what the difference was traced to (2026-12-01);
+# summary() prints the note next to a failing case.  Not excused: they still count as failures.
+KNOWN = {
+    "lmCG/60x20": "matmul rounding (SystemDS's FMA kernels) amplified by the CG iterations",
+    "lmCG/100x10": "matmul rounding (SystemDS's FMA kernels) amplified by the CG iterations",
+    "als/alsDS": "rounding of the iterated solves (1e-5 after the iterations)",
+    "glm/gaussian-log": "log_l_change ~1e-10 is the difference of two ~1e2 sums: last-bit "
+                        "rounding shows in the printed rho",
+    "glm/poisson-log": "log_l_change ~1e-12 is the difference of two ~1e2 sums: last-bit "
+                       "rounding shows in the printed rho",
+    "adasynRealData/diabetes-none": "printed value ~1e-7 from cancellation: rounding",
+    "sliceLineRealData/salaries": "printed value ~1e-11 from cancellation: rounding",
+    "GMM_Predict/VII": "printed value ~1e-5 near: matmul rounding",
+    "tSNE/2d": "the first L1 norm differs in the last bit (sum(dY^2) and W %*% Y rounding); 100 "
+               "gradient steps amplify it to 3e-3",
+    "stratstats/20": "two SystemDS behaviours together: pf(+Inf) is NaN (Commons Math), and its "
+                     "matmul skips the zeros of a sparse operand, so that NaN stays in its own "
+                     "columns of p %*% Proj; dmlpy's matmul spreads NaN*0 to every column, so "
+                     "dmlpy keeps pf(+Inf) = 0 until its matmul skips zeros too",
+    "autoencoder_2layer/8-3": "SystemDS inconsistency: after X = table(seq, order(...)) %*% X its "
+                              "means = colSums(X)/n come out n times too small (0.012 for data in "
+                              "[0, 1]; right in other contexts), so X is not standardized; dmlpy's "
+                              "means are colSums(X)/n",
+    "autoencoder_2layer/6-2": "SystemDS inconsistency: see autoencoder_2layer/8-3",
+    "decisionTreeRealData3/wine-1": "leaf means differ in the last bit and a few splits differ "
+                                    "(rss ties); accuracy 0.36936 vs 0.36901.  Slow: ~90 s alone, "
+                                    "times out (300 s) on a loaded machine, as eeg-1 (4) can",
+    "ffNeuralNetwork": "seed=-1: random initial weights in both systems (the reference's accuracy "
+                       "is stable only because its model predicts one class)",
+}

@@ -418,9 +418,12 @@ def group_reason(r: str) -> str:
 
 
 def summary(results: list[dict], out=sys.stdout) -> dict:
+    from sysds_builtin_cases import KNOWN
     w = max([len(r["name"]) for r in results] + [10])
     for r in sorted(results, key=lambda r: r["name"]):
         flag = "" if r.get("deterministic", True) else " [nondet]"
+        if r["status"] == "fail" and r["name"] in KNOWN:
+            flag += f" [known: {KNOWN[r['name']]}]"
         print(f"{r['name']:<{w}}  {r['status']:<9} {r.get('reason', '')}{flag}", file=out)
     det = [r for r in results if r["status"] != "ref-error" and r.get("deterministic")]
     passed = [r for r in det if r["status"] == "pass"]

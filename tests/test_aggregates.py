@@ -289,3 +289,14 @@ print(toString(t(rowMeans(t(cbind(A,B,C,D))))))
                           "Infinity Infinity -Infinity NaN", "",
                           "Infinity -Infinity Infinity NaN", "",
                           "Infinity Infinity -Infinity NaN"]
+
+
+def test_vector_aggregates_as_systemds(dml_out):
+    # reference output: colSums/colMeans of a column vector are SystemDS's sum/mean (its rewrite),
+    # split into 16 row blocks here; a row vector's rowMeans is one running mean
+    out = dml_out('''X = (1 / seq(1, 10007)) * 7 - 0.001
+print(as.scalar(colSums(X)) + " " + sum(X) + " " + as.scalar(colMeans(X)) + " " + mean(X))
+print(as.scalar(rowSums(t(X))) + " " + as.scalar(rowMeans(t(X))))
+''')
+    assert lines(out) == ["58.511140293290126 58.511140293290126 0.005847021114548828 "
+                          "0.005847021114548828", "58.511140293290126 0.005847021114548829"]

@@ -234,7 +234,10 @@ ALL_CASES = {**CASES, **RAND_CASES}
 # diagonal is sqrt of a cancellation residue (~1e-15), so ~1e-7 either way
 # multiLogReg's trust-region iterations amplify last-bit differences of the
 # matrix products (summation order) to ~1e-10 by the time they stop
-TOLERANCE = {"dist": (1e-9, 1e-7), "multiLogReg": (1e-7, 1e-9), "multiLogRegPredict": (1e-7, 1e-9)}
+# multiLogReg: the inner CG loop's exit test flips with the last bits of SystemDS-ordered (Kahan)
+# sums against BLAS products (outer iteration 12 of B1: 9 CG steps in SystemDS, 10 here), so B
+# agrees only to ~2e-6
+TOLERANCE = {"dist": (1e-9, 1e-7), "multiLogReg": (1e-5, 1e-9), "multiLogRegPredict": (1e-7, 1e-9)}
 
 # eigenvectors are defined up to sign: key -> number of columns whose signs
 # are normalised (largest-magnitude entry positive) before comparing

@@ -277,7 +277,9 @@ ALL_CASES = dict(CASES)
 # (relative, absolute) tolerances where the default does not fit
 # lasso starts from an unseeded random point: the converged result agrees
 # with the reference only to the solver's accuracy
-TOLERANCE = {"lasso": (1e-5, 1e-7)}
+# glmPredict_gamma_cloglog: one coefficient of the IRLS fit differs by 1e-9 relative (rounding of
+# the iterated solves)
+TOLERANCE = {"lasso": (1e-5, 1e-7), "glmPredict_gamma_cloglog": (1e-8, 1e-11)}
 
 _STAT = re.compile(r"^([A-Z][A-Z0-9_]*(?:,[^,]*)*),([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|NaN|-?Infinity))$")
 

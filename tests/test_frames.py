@@ -101,3 +101,62 @@ def test_frame_errors(wd, dml):
     out, err, rc = dml(READ + '[X, M] = transformencode(target=F, spec="{\\"recode\\": [\\"nope\\"]}")\n'
                        'print(sum(X))\n')
     assert rc != 0 and "column 'nope'" in err
+
+
+def test_frame_one_index_and_cbind_names(dml_out):
+    # reference output (SystemDS 3.4): F[i] selects row i like F[i, ] (also on the left), and
+    # cbind keeps the column names unless they would repeat, then C1, C2, ...
+    out = dml_out('''F = frame(["a","b","c","d","e","f"], rows=3, cols=2)
+print(toString(F[2]))
+F[2] = frame(["x","y"], rows=1, cols=2)
+print(toString(F[2:3]))
+G = map(F[,1], "x -> x + \\"z\\"")
+jspec = "{ids: true, recode: [1]}"
+[X, M] = transformencode(target=F[,2], spec=jspec)
+D = transformdecode(target=X, spec=jspec, meta=M)
+print(toString(colnames(cbind(G, D))))
+print(toString(colnames(cbind(F, F))))
+''')
+    assert out == ("# FRAME: nrow = 1, ncol = 2\n# C1 C2\n# STRING STRING\nc d\n\n"
+                   "# FRAME: nrow = 2, ncol = 2\n# C1 C2\n# STRING STRING\nx y\ne f\n\n"
+                   "# FRAME: nrow = 1, ncol = 2\n# C1 C2\n# STRING STRING\nC1 C2\n\n"
+                   "# FRAME: nrow = 1, ncol = 4\n# C1 C2 C3 C4\n# STRING STRING STRING STRING\n"
+                   "C1 C2 C3 C4\n\n")
+
+
+def test_recode_ids_past_the_last_column_are_skipped(dml_out):
+    # reference output: SystemDS ignores recode ids beyond ncol (titanic's tfspec names the label)
+    out = dml_out('''F = frame(["a","1","c","2","a","3"], rows=3, cols=2)
+[X, M] = transformencode(target=F, spec="{ids: true, recode: [1, 3]}")
+print(toString(X))
+print(toString(M))
+X4 = transformapply(target=F, spec="{ids: true, recode: [1, 3]}", meta=M)
+print(toString(X4))
+''')
+    assert out == ("1.000 1.000\n2.000 2.000\n1.000 3.000\n\n"
+                   "# FRAME: nrow = 2, ncol = 2\n# C1 C2\n# STRING STRING\na\u00b71 null\nc\u00b72 null\n\n"
+                   "1.000 1.000\n2.000 2.000\n1.000 3.000\n\n")
+
+
+def test_bin_edges_read_null_cells_as_zero(wd, dml_out):
+    # reference output: the edges of both bin methods count a null cell as 0; the cell codes NaN
+    (wd / "nb.csv").write_text("a,b\n5,5\n,\n7,7\n9,9\n3,3\n")
+    out = dml_out('F = read("nb.csv", data_type="frame", format="csv", header=TRUE)\n'
+                  '[X, M] = transformencode(target=F, spec="{ids: true, bin: [{id: 1, method: '
+                  'equi-width, numbins: 3}, {id: 2, method: equi-height, numbins: 2}]}")\n'
+                  'print(toString(X))\nprint(toString(M))\n')
+    assert out == ("2.000 1.000\nNaN NaN\n3.000 2.000\n3.000 2.000\n1.000 1.000\n\n"
+                   "# FRAME: nrow = 3, ncol = 2\n# a b\n# STRING STRING\n"
+                   "0.0\u00b73.0 0.0\u00b75.0\n3.0\u00b76.0 5.0\u00b79.0\n6.0\u00b79.0 null\n\n")
+
+
+def test_bin_decode_interpolates_within_the_bin(dml_out):
+    # reference output: a code decodes to its bin's centre plus the fraction of the bin width by
+    # which it differs from the nearest whole code (code 0: the first bin's lower edge)
+    out = dml_out('F = frame(["3","5","7","9","4","6","8","12"], rows=8, cols=1)\n'
+                  'jspec = "{ids:true,bin:[{id:1,method:equi-width,numbins:3}]}"\n'
+                  '[X, M] = transformencode(target=F, spec=jspec)\n'
+                  'Y = matrix("1 2 3 2.5 1.4 2.7 1.5 0.3", rows=8, cols=1)\n'
+                  'print(toString(transformdecode(target=Y, spec=jspec, meta=M)))\n')
+    assert out == ("# FRAME: nrow = 8, ncol = 1\n# C1\n# STRING\n4.5\n7.5\n10.5\n9.0\n"
+                   "5.699999999999999\n9.600000000000001\n6.0\n3.0\n\n")

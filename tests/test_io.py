@@ -184,3 +184,24 @@ def test_mtd_dimension_mismatch(wd, dml):
     (wd / "d.csv.mtd").write_text('{"data_type": "matrix", "rows": 3, "cols": 2, "format": "csv"}')
     out, err, rc = dml('X = read("d.csv")\nprint(sum(X))\n')
     assert rc != 0 and "'d.csv' holds a 2x2 matrix but its metadata or arguments say 3x2" in err
+
+
+def test_mtd_with_trailing_comma(wd, dml_out):
+    # SystemDS's metadata reader accepts a trailing comma (its own datasets/caveman_4_20.ijv.mtd)
+    (wd / "g.ijv").write_text("1 1 2.5\n2 2 3\n")
+    (wd / "g.ijv.mtd").write_text('{\n "data_type": "matrix",\n "value_type": "double",\n "rows": 2,\n'
+                                  ' "cols": 2,\n "format": "text",\n}\n')
+    out = dml_out('X = read("g.ijv")\nprint(toString(X))\nprint(sum(X))\n')
+    assert out == "2.500 0.000\n0.000 3.000\n\n5.5\n"
+
+
+def test_write_ignores_data_type(wd, dml_out):
+    # write(..., data_type=) is accepted and ignored by SystemDS: the value's own type is written
+    dml_out('X = matrix("1 2 3 4", rows=2, cols=2)\n'
+            'write(X, "m2f", data_type="frame", format="csv")\n'
+            'write(as.frame(X), "f2m", data_type="matrix", format="csv")\n')
+    assert (wd / "m2f").read_text() == "1.0,2.0\n3.0,4.0\n"
+    assert json.loads((wd / "m2f.mtd").read_text())["data_type"] == "matrix"
+    assert (wd / "f2m").read_text() == "1,2\n3,4\n"
+    md = json.loads((wd / "f2m.mtd").read_text())
+    assert md["data_type"] == "frame" and md["schema"] == "INT32,INT32,"

@@ -439,3 +439,43 @@ def test_eigen_symmetric_properties():
         assert np.all(np.diff(ev[:, 0]) >= 0)
         assert np.allclose(v @ np.diag(ev[:, 0]) @ v.T, a, atol=1e-10)
         assert np.allclose(v.T @ v, np.eye(n), atol=1e-12)
+
+
+def test_svd_signs_as_systemds(dml_out):
+    # reference output (SystemDS 3.4, Commons Math's decomposition): the signs of the singular
+    # vectors, for a tall, a wide and a rank-deficient square matrix
+    out = dml_out('''A = matrix("4 1 -2 3 7 0.5 -1 2 2 9 -3 1 6 -4 5 2 1 8", rows=6, cols=3)
+[U, S, V] = svd(A)
+print(toString(U[1:2,], decimal=9)); print(toString(t(diag(S)), decimal=9)); print(toString(V, decimal=9))
+[U, S, V] = svd(t(A))
+print(toString(U, decimal=9)); print(toString(V[1:2,], decimal=9))
+[U, S, V] = svd(matrix("1 2 3 4 5 6 7 8 9", rows=3, cols=3))
+print(toString(U, decimal=9)); print(toString(V, decimal=9))
+''')
+    assert out == EXPECTED_SVD
+
+
+EXPECTED_SVD = ('0.155224505 0.119454580 0.484313140\n'
+                '0.069954853 -0.598786531 0.671664962\n'
+                '\n'
+                '13.503821865 8.761809483 8.131881063\n'
+                '\n'
+                '0.833140815 0.136229663 0.536020392\n'
+                '-0.257086119 -0.762718978 0.593436170\n'
+                '0.489676536 -0.632219297 -0.600429556\n'
+                '\n'
+                '0.833140815 0.136229663 0.536020392\n'
+                '-0.257086119 -0.762718978 0.593436170\n'
+                '0.489676536 -0.632219297 -0.600429556\n'
+                '\n'
+                '0.155224505 0.119454580 0.484313140\n'
+                '0.069954853 -0.598786531 0.671664962\n'
+                '\n'
+                '-0.214837238 0.887230688 0.408248290\n'
+                '-0.520587389 0.249643953 -0.816496581\n'
+                '-0.826337541 -0.387942782 0.408248290\n'
+                '\n'
+                '-0.479671178 -0.776690990 -0.408248290\n'
+                '-0.572367794 -0.075686470 0.816496581\n'
+                '-0.665064410 0.625318050 -0.408248290\n'
+                '\n')

@@ -452,3 +452,16 @@ def test_explain_shows_no_unused_assignment(tmp_path):
     p.write_text("X = matrix(1, rows=2, cols=2)\nunused = X[, 0]\nprint(sum(X))\n")
     r = subprocess.run([sys.executable, "-m", "dmlpy", "--explain", str(p)], capture_output=True, text=True)
     assert r.returncode == 0 and "v_unused" not in r.stdout and r.stdout.endswith("4.0\n")
+
+
+# ------------------------------------------------------------------ INF is a name, NaN and Inf are constants
+def test_inf_is_an_ordinary_name(dml_out, dml):
+    # SystemDS 3.4: only NaN and Inf are builtin constants; tSNE's x2p assigns INF = 1.0e20
+    assert dml_out("INF = 1.0e20\nprint(INF)\nx = matrix(INF, rows=1, cols=2)\n"
+                   "print(sum(x == INF))\nprint(Inf)\nprint(-Inf + 1)\nprint(NaN)\n") == \
+        "1.0E20\n2.0\nInfinity\n-Infinity\nNaN\n"
+    out, err, rc = dml("print(INF)\n")
+    assert rc == 1 and "undefined variable 'INF'" in err
+    for src in ("NaN = 3\n", "Inf = 2\n", "Inf[1] = 2\n", "[NaN, b] = eigen(matrix(1, 2, 2))\n"):
+        out, err, rc = dml(src + "print(1)\n")
+        assert rc == 1 and "cannot assign a value to the builtin constant" in err, (src, err)

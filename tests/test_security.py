@@ -45,9 +45,8 @@ def test_ast_cache_is_json_and_signed(cache_root):
 
 def _stamp():
     from dmlpy import __version__
-    from dmlpy.parse import grammar_path
-    st = grammar_path().stat()
-    return f"{st.st_mtime_ns}:{st.st_size}", __version__
+    from dmlpy.parse import cache_stamp
+    return cache_stamp(), __version__
 
 
 def test_planted_cache_entry_is_ignored_not_executed(cache_root, tmp_path):

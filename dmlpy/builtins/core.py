@@ -235,13 +235,14 @@ def _agg_input(x, fn):
 
 @builtin("sum", "target", rule=r_agg)
 def sum_(x):
-    return float(_agg_input(x, "sum").sum())
+    from ..runtime import kahan
+    return kahan.kahan_sum(_agg_input(x, "sum"))          # SystemDS's compensated sum
 
 
 @builtin("mean", "target", rule=r_agg, aliases=("avg",))
 def mean(x):
-    x = _agg_input(x, "mean")
-    return float(x.mean()) if x.size else math.nan
+    from ..runtime import kahan
+    return kahan.kahan_mean(_agg_input(x, "mean"))        # SystemDS's running mean
 
 
 def _r_minmax(types, args):
@@ -294,7 +295,8 @@ def max_(*args):
 
 @builtin("colSums", "target", rule=r_agg_matrix)
 def colSums(x):
-    return _agg_input(x, "colSums").sum(axis=0, keepdims=True)
+    from ..runtime import kahan
+    return kahan.kahan_col_sums(_agg_input(x, "colSums"))  # SystemDS's compensated sums
 
 
 @builtin("rowSums", "target", rule=r_agg_matrix)
@@ -305,14 +307,14 @@ def rowSums(x):
 
 @builtin("colMeans", "target", rule=r_agg_matrix)
 def colMeans(x):
-    x = _agg_input(x, "colMeans")
-    return x.sum(axis=0, keepdims=True) / max(x.shape[0], 1)  # no rows: 0, as SystemDS
+    from ..runtime import kahan
+    return kahan.kahan_col_means(_agg_input(x, "colMeans"))  # no rows: 0, as SystemDS
 
 
 @builtin("rowMeans", "target", rule=r_agg_matrix)
 def rowMeans(x):
-    x = _agg_input(x, "rowMeans")
-    return x.sum(axis=1, keepdims=True) / max(x.shape[1], 1)
+    from ..runtime import kahan
+    return kahan.kahan_row_means(_agg_input(x, "rowMeans"))
 
 
 # ------------------------------------------------------------------ reorganisation

@@ -161,7 +161,8 @@ def _encode(F, spec: Spec, meta=None, fn="transformencode"):
             method, k = spec.bins[j]
             vals = F.column_doubles(j, fn, nan_for_null=np.nan)
             if meta is None:
-                mins, maxs = _bin_edges(vals, method, k)
+                # SystemDS derives the bin edges with null cells read as 0 (coded NaN below)
+                mins, maxs = _bin_edges(F.column_doubles(j, fn, nan_for_null=0.0), method, k)
             else:
                 mins, maxs = _meta_bins(meta, j)
                 k = len(mins)
@@ -277,13 +278,19 @@ def transformdecode(target, spec, meta):
             cols.append(Frame.column(vals, "STRING"))
             schema.append("STRING")
         elif j in sp.bins:
+            # as SystemDS: the nearest code's bin centre plus the code's fraction of the bin
+            # width (code 0: the first bin's lower edge); codes outside the bins (SystemDS
+            # fails on them) and NaN decode to null
             vals = []
             for c in codes.tolist():
-                if c != c or not 1 <= int(c) <= width:
+                key = math.floor(c + 0.5) if c == c else -1
+                if not 0 <= key <= width:
                     vals.append(None)
+                elif key == 0:
+                    vals.append(double_str(float(mins[0])))
                 else:
-                    k = int(c) - 1
-                    vals.append(double_str((mins[k] + maxs[k]) / 2))
+                    lo, hi = float(mins[key - 1]), float(maxs[key - 1])
+                    vals.append(double_str(lo + (hi - lo) / 2 + (c - key) * (hi - lo)))
             cols.append(Frame.column(vals, "STRING"))
             schema.append("STRING")
         else:

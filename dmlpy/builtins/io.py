@@ -1,7 +1,6 @@
 """read() and write(): matrices, frames and scalars in csv, text (ijv), mm, libsvm and binary files."""
 from __future__ import annotations
 
-import json
 import os
 
 from .. import types as T
@@ -30,7 +29,7 @@ def _r_read(types, args):
         if isinstance(name, str) and os.path.isfile(name + ".mtd"):
             try:
                 with open(name + ".mtd", encoding="utf-8") as fh:
-                    md = json.load(fh)
+                    md = rio.parse_mtd_text(fh.read())
                 dt = md.get("data_type", "matrix")
                 vt = vt or md.get("value_type")
             except (OSError, ValueError, AttributeError):
@@ -63,11 +62,12 @@ def read(file, format, header, sep, data_type, value_type, rows, cols, naStrings
 
 
 @builtin("write", "target, file, format='text', header=FALSE, sep=',', sparse=FALSE, "
-                  "description=?, rows_in_block=?, cols_in_block=?, indSep=':'",
+                  "description=?, rows_in_block=?, cols_in_block=?, indSep=':', data_type=?",
          rule=r_none, nret=0, pure=False)
 def write(target, file, format, header, sep, sparse, description, rows_in_block, cols_in_block,
-          indSep):
-    """write(x, file, format="text"|"csv"|"mm"|"libsvm"|"binary", header, sep): data plus .mtd."""
+          indSep, data_type):
+    """write(x, file, format="text"|"csv"|"mm"|"libsvm"|"binary", header, sep): data plus .mtd.
+    data_type= is accepted and, as in SystemDS, ignored: the value's own type is written."""
     if not isinstance(file, str):
         raise OpError(f"write() expects a file name (a string), got a {type_name(file)}")
     rio.write(target, file, format, bool(header), sep, description)

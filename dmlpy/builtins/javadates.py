@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import sys
 
 from .javalambda import LambdaError
 
@@ -200,6 +201,9 @@ def dominant_date_format(vals):
     counts = {fmt: 0 for fmt in _format_order()}
     for v in vals:
         if not _skip(v):
+            # SystemDS 3.4's getDominantDateFormat prints every value it counts ("tmp " + value)
+            # on standard output; scripts' printed output includes these lines, so dmlpy does too
+            sys.stdout.write(f"tmp {v}\n")
             counts[date_format_of(v)] += 1
     best, dom = -1, None
     for fmt, c in counts.items():          # the last of the most frequent, as Java's max() keeps

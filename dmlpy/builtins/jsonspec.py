@@ -204,7 +204,10 @@ class Spec:
             if k not in ("ids", "recode", "dummycode", "bin"):
                 raise OpError(f"{fn}(): the transform '{k}' is not supported (recode, dummycode, "
                               f"bin and pass-through are)")
-        self.recode = {col(c) for c in js.get("recode", [])}
+        # SystemDS skips recode ids past the last column (bin and dummycode ids there fail)
+        self.recode = {col(c) for c in js.get("recode", [])
+                       if not (self.ids and isinstance(c, int) and not isinstance(c, bool)
+                               and c > len(names))}
         self.dummy = {col(c) for c in js.get("dummycode", [])}
         self.bins = {}
         for b in js.get("bin", []):

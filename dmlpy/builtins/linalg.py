@@ -4,7 +4,9 @@ SystemDS computes these with Householder QR (solve, inv, qr), Crout LU with part
 (lu, det) and an outer-product Cholesky; the factorizations here follow the same schemes,
 with the same sequential summation order, so that results agree to the last bit where
 possible. eigen of a symmetric matrix ports the tridiagonal + implicit-QL scheme SystemDS uses
-(eigenvalues ascending, vectors as columns, same signs); svd and non-symmetric eigen use LAPACK.
+(eigenvalues ascending, vectors as columns, same signs); svd follows SystemDS's (Commons Math's)
+Golub-Kahan-Reinsch scheme (linalg_svd.py) for the same singular-vector signs, LAPACK beyond
+SVD_PORT_MAX_WORK; non-symmetric eigen uses LAPACK.
 """
 from __future__ import annotations
 
@@ -459,11 +461,21 @@ def eigen(x):
     return _out(vals.reshape(n, 1)), _out(vecs)
 
 
+SVD_PORT_MAX_WORK = 1e8     # m*n*min(m,n) beyond which LAPACK runs (faster; signs by the rule below)
+
+
 @builtin("svd", "target", rule=_r_matrix_only(3), nret=3)
 def svd(x):
     """Thin SVD: U (m x k), the singular values as a k x k diagonal matrix (descending), V (n x k)."""
     np = _np()
     x = _mat(x, "svd")
+    if not np.all(np.isfinite(x)):
+        raise OpError("svd(): the matrix contains NaN or infinite values")
+    if x.shape[0] * x.shape[1] * min(x.shape) <= SVD_PORT_MAX_WORK:
+        # SystemDS's scheme (Commons Math), for its signs of the singular vectors
+        from .linalg_svd import svd as sysds_svd
+        u, s, v = sysds_svd(x)
+        return _out(u), _out(np.diag(s)), _out(v)
     u, s, vt = np.linalg.svd(x, full_matrices=False)
     v = vt.T
     # sign convention observed in SystemDS: the right factor of the tall orientation has a

@@ -24,10 +24,14 @@ def row_sums(x, sparse):
                 v = x[i0 + r, j]
                 if sparse and v == 0.0:
                     continue
+                if np.isinf(s[r]) or np.isinf(v):   # SystemDS: an infinite term or sum wins
+                    if np.isinf(v):
+                        s[r] = v
+                    c[r] = 0.0
+                    continue
                 y = v - c[r]
                 t = s[r] + y
-                cr = (t - s[r]) - y
-                c[r] = cr if np.isfinite(cr) else 0.0
+                c[r] = (t - s[r]) - y
                 s[r] = t
         for r in range(h):
             out[i0 + r, 0] = s[r]
@@ -55,4 +59,112 @@ def self_product(x, sparse):
                     val += g
             out[i, j] = val
             out[j, i] = val
+    return out
+
+
+@njit(cache=True)
+def _kadd(s, c, v):
+    # one step of SystemDS's KahanPlus (an infinite sum or term replaces the sum, no correction)
+    if np.isinf(s) or np.isinf(v):
+        return (v if np.isinf(v) else s), 0.0
+    cor = v + c
+    t = s + cor
+    return t, cor - (t - s)
+
+
+@njit(cache=True)
+def all_sum(x, sparse, lo, hi):
+    """Kahan sum of rows lo..hi-1, row-major; (sum, correction)."""
+    m = x.shape[1]
+    s = 0.0
+    c = 0.0
+    for i in range(lo, hi):
+        for j in range(m):
+            v = x[i, j]
+            if sparse and v == 0.0:
+                continue
+            s, c = _kadd(s, c, v)
+    return s, c
+
+
+@njit(cache=True)
+def col_sums(x, sparse, lo, hi):
+    """Kahan column sums of rows lo..hi-1, top to bottom; (sums, corrections)."""
+    m = x.shape[1]
+    s = np.zeros(m)
+    c = np.zeros(m)
+    for i in range(lo, hi):
+        for j in range(m):
+            v = x[i, j]
+            if sparse and v == 0.0:
+                continue
+            s[j], c[j] = _kadd(s[j], c[j], v)
+    return s, c
+
+
+@njit(cache=True)
+def all_mean(x, sparse, lo, hi):
+    """SystemDS's running mean (Kahan-added steps (v - mean) / count) of rows lo..hi-1,
+    row-major; a sparse matrix counts its zeros first.  (mean, correction, count)."""
+    m = x.shape[1]
+    s = 0.0
+    c = 0.0
+    cnt = 0.0
+    if sparse:
+        for i in range(lo, hi):
+            for j in range(m):
+                if x[i, j] == 0.0:
+                    cnt += 1.0
+    for i in range(lo, hi):
+        for j in range(m):
+            v = x[i, j]
+            if sparse and v == 0.0:
+                continue
+            cnt += 1.0
+            s, c = _kadd(s, c, (v - s) / cnt)
+    return s, c, cnt
+
+
+@njit(cache=True)
+def col_means(x, sparse, lo, hi):
+    """Running column means of rows lo..hi-1 (see all_mean); (means, corrections, counts)."""
+    m = x.shape[1]
+    s = np.zeros(m)
+    c = np.zeros(m)
+    cnt = np.zeros(m)
+    if sparse:
+        for i in range(lo, hi):
+            for j in range(m):
+                if x[i, j] == 0.0:
+                    cnt[j] += 1.0
+    for i in range(lo, hi):
+        for j in range(m):
+            v = x[i, j]
+            if sparse and v == 0.0:
+                continue
+            cnt[j] += 1.0
+            s[j], c[j] = _kadd(s[j], c[j], (v - s[j]) / cnt[j])
+    return s, c, cnt
+
+
+@njit(cache=True)
+def row_means(x, sparse):
+    """Running row means (see all_mean), each row on its own; a column."""
+    n, m = x.shape
+    out = np.empty((n, 1))
+    for i in range(n):
+        s = 0.0
+        c = 0.0
+        cnt = 0.0
+        if sparse:
+            for j in range(m):
+                if x[i, j] == 0.0:
+                    cnt += 1.0
+        for j in range(m):
+            v = x[i, j]
+            if sparse and v == 0.0:
+                continue
+            cnt += 1.0
+            s, c = _kadd(s, c, (v - s) / cnt)
+        out[i, 0] = s
     return out

@@ -101,12 +101,25 @@ def _expected(names) -> str:
     return "; expected " + ", ".join(words)
 
 
+def cache_stamp() -> str:
+    """The grammar's and the AST builder's modification stamps: an edit to the grammar or to the
+    modules that build the AST from it changes the cache key."""
+    stamps = []
+    for p in (grammar_path(), Path(__file__).with_name("build.py"), Path(__file__).with_name("ast.py")):
+        try:
+            st = p.stat()
+            stamps.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            stamps.append("-")
+    return "|".join(stamps)
+
+
 def _cache_file(text: str, file: str) -> Path | None:
-    """Where the AST of this exact text is cached (keyed by text, file name, grammar and version)."""
+    """Where the AST of this exact text is cached (keyed by text, file name, grammar, AST builder
+    and version)."""
     from .. import __version__
     from . import astcache
-    st = grammar_path().stat()
-    return astcache.entry_path(text, file, f"{st.st_mtime_ns}:{st.st_size}", __version__)
+    return astcache.entry_path(text, file, cache_stamp(), __version__)
 
 
 def parse(text: str, file: str = "<string>") -> ast.Program:

@@ -16,7 +16,8 @@ _VALUE_TYPES = {"double": "double", "Double": "double", "int": "int", "Int": "in
                 "string": "string", "String": "string", "unknown": "unknown", "Unknown": "unknown"}
 _TYPE_HELP = ("expected int, integer, double, boolean, string or unknown (or capitalised: Int, "
               "Double, ...), or matrix[double], frame[...], list[unknown], scalar[...]")
-_SPECIAL_DOUBLES = {"NaN": float("nan"), "Inf": float("inf"), "INF": float("inf")}
+# the builtin constants (SystemDS: INF is an ordinary name, e.g. tSNE assigns INF = 1.0e20)
+_SPECIAL_DOUBLES = {"NaN": float("nan"), "Inf": float("inf")}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "b": "\b", "f": "\f"}
 
 
@@ -104,12 +105,18 @@ class Builder(Transformer):
     def assign_op(self, items):
         return items[0]
 
+    def _not_constant(self, name):
+        if str(name) in _SPECIAL_DOUBLES:
+            self._err(f"cannot assign a value to the builtin constant {name}", self._tok(name))
+
     def assign_name(self, items):
         name, op, value = items
+        self._not_constant(name)
         return ast.Assign(self._span(items), str(name), self._tok(name), None, self._op(op), value)
 
     def assign_index(self, items):
         name, (rows, cols, two_d), op, value = items
+        self._not_constant(name)
         span = self._span(items)
         target = ast.Index(Span(self.file, name.line, name.column, op.line, op.column - 2),
                            ast.Name(self._tok(name), str(name)), rows, cols, two_d)
@@ -132,6 +139,7 @@ class Builder(Transformer):
         return ast.MultiAssign(self._span(items), targets, call)
 
     def name_target(self, items):
+        self._not_constant(items[0])
         return (str(items[0]), self._tok(items[0]))
 
     def index_target(self, items):

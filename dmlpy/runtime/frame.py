@@ -351,8 +351,7 @@ class Frame:
         return _bounds(lo, hi, n, what, "the frame")
 
     def index_get(self, rlo, rhi, clo, chi, two_d):
-        if not two_d:
-            raise OpError("the value is a frame: index it with two dimensions, F[i, j]")
+        # F[i] (one index) selects rows, as F[i, ] (SystemDS treats frames like matrices here)
         r0, r1 = self._bounds(rlo, rhi, self.nrow, "row")
         c0, c1 = self._bounds(clo, chi, self.ncol, "column")
         cols = [self.columns[j][r0:r1].copy() for j in range(c0, c1)]
@@ -360,8 +359,7 @@ class Frame:
                      nrow=r1 - r0)
 
     def index_set(self, rlo, rhi, clo, chi, two_d, value):
-        if not two_d:
-            raise OpError("the value is a frame: index it with two dimensions, F[i, j]")
+        # F[i] (one index) selects rows, as F[i, ] (SystemDS treats frames like matrices here)
         r0, r1 = self._bounds(rlo, rhi, self.nrow, "row")
         c0, c1 = self._bounds(clo, chi, self.ncol, "column")
         nr, nc = r1 - r0, c1 - c0
@@ -480,8 +478,8 @@ def bind(kind, args):
             cols += [c.copy() for c in f.columns]
             schema += f.schema
             names += f.names
-        if all(f._names is None for f in frames):
-            names = None
+        if all(f._names is None for f in frames) or len(set(names)) < len(names):
+            names = None       # as SystemDS: names that would repeat fall back to C1, C2, ...
         return Frame(cols, schema, names, nrow=n)
     m = frames[0].ncol
     for f in frames[1:]:

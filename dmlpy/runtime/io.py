@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import OpError
 from . import safewrite, textout
+from .mtdjson import parse_mtd_text
 from .frame import Frame, norm_type, parse_double
 
 FORMATS = ("csv", "text", "mm", "libsvm", "binary")
@@ -49,7 +50,7 @@ def read_mtd(path):
             return {}
     try:
         with open(p, encoding="utf-8") as fh:
-            md = json.load(fh)
+            md = parse_mtd_text(fh.read())
     except ValueError as e:
         raise OpError(f"read(): the metadata file '{p}' is not valid JSON: {e}") from None
     if not isinstance(md, dict):

@@ -36,6 +36,8 @@ def held_sparse(x: np.ndarray) -> bool:
 def kahan_row_sums(x: np.ndarray) -> np.ndarray:
     """Row sums (n x 1) with Kahan compensation, each row summed left to right."""
     n, m = x.shape
+    if n == 1 and m > 0:        # SystemDS rewrites rowSums of a row vector to sum
+        return np.array([[kahan_sum(x)]])
     if m > NUMPY_MAX_STEPS and n * m >= NUMBA_MIN_CELLS:
         from ..kernels import kahan_kernels as K
         return K.row_sums(np.ascontiguousarray(x), held_sparse(x))
@@ -49,17 +51,20 @@ def kahan_row_sums(x: np.ndarray) -> np.ndarray:
             v = x[:, j]
             y = v - c
             t = s + y
+            nc = (t - s) - y
+            inf = np.isinf(s) | np.isinf(v)
+            if inf.any():
+                # an infinite term replaces the sum, an infinite sum stays (NaN terms included);
+                # the correction is dropped
+                t = np.where(inf, np.where(np.isinf(v), v, s), t)
+                nc = np.where(inf, 0.0, nc)
             if sparse:
                 nz = v != 0
-                c = np.where(nz, (t - s) - y, c)
+                c = np.where(nz, nc, c)
                 s = np.where(nz, t, s)
             else:
-                c = (t - s) - y
+                c = nc
                 s = t
-            if not np.isfinite(c).all():
-                # an infinite term or sum: SystemDS adds plainly and drops the correction
-                bad = ~np.isfinite(c)
-                c[bad] = 0.0
     return s.reshape(n, 1)
 
 
@@ -91,3 +96,242 @@ def self_product(x: np.ndarray) -> np.ndarray:
                 grp += col[:, None] * col[None, :]
             out += grp
     return out
+
+
+# ------------------------------------------------------------------ sum() and colSums()
+# SystemDS sums all cells (uak+) and columns (uack+) with the same Kahan step, rows top to
+# bottom (row-major for sum), zero terms skipped in a matrix held sparse.  Above PAR_MIN_NNZ
+# non-zeros it splits the rows among threads and adds the partial (sum, correction) pairs in
+# order: colSums into SYSDS_THREADS equal parts, sum() into SYSDS_THREADS * ceil(min(8 *
+# SYSDS_THREADS, rows / 32) / SYSDS_THREADS) parts (the sizes differ by at most one row, the
+# larger first).  SYSDS_THREADS is the reference's parallelism on the machine its results were
+# recorded on (2 cores); the split changes the last bits only.
+SYSDS_THREADS = 2
+PAR_MIN_NNZ = 4096
+
+
+def _kadd(s, c, v, vc=0.0):
+    """SystemDS's KahanPlus step on Python floats: add v (with its own correction vc)."""
+    if s in (_INF, -_INF) or v in (_INF, -_INF):
+        return (v if v in (_INF, -_INF) else s), 0.0
+    cor = v + (c + vc)
+    t = s + cor
+    return t, cor - (t - s)
+
+
+_INF = float("inf")
+
+
+def _balanced(n, k):
+    base, rest = divmod(n, k)
+    return [base + (i < rest) for i in range(k) if base + (i < rest) > 0]
+
+
+def _parts(x, all_cells):
+    n = x.shape[0]
+    k = SYSDS_THREADS
+    if k <= 1 or n <= k // 8 or np.count_nonzero(x) <= PAR_MIN_NNZ:
+        return [(0, n)]
+    if all_cells:
+        nk = min(8 * k, n // 32)
+        nk = -(-nk // k) * k if nk % k else nk
+        sizes = _balanced(n, max(nk, 1))
+    else:
+        sizes = _balanced(n, k)
+    out, lo = [], 0
+    for sz in sizes:
+        out.append((lo, lo + sz))
+        lo += sz
+    return out
+
+
+KAHAN_NUMBA_MIN_CELLS = 4096    # sum/mean/colSums/colMeans/rowMeans: compiled from here on
+
+
+def _use_numba(x):
+    import sys
+    cells = x.size
+    return cells >= KAHAN_NUMBA_MIN_CELLS or (cells > 256 and "numba" in sys.modules)
+
+
+
+def _all_sum_py(x, sparse, lo, hi):
+    s = c = 0.0
+    for v in x[lo:hi].ravel().tolist():
+        if sparse and v == 0.0:
+            continue
+        s, c = _kadd(s, c, v)
+    return s, c
+
+
+def kahan_sum(x: np.ndarray) -> float:
+    """sum(x) as SystemDS computes it (see above)."""
+    if x.size == 0:
+        return 0.0
+    sparse = held_sparse(x)
+    if _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        xc = np.ascontiguousarray(x, dtype=np.float64)
+        fn = K.all_sum
+    else:
+        xc, fn = x, _all_sum_py
+    s = c = 0.0
+    for k, (lo, hi) in enumerate(_parts(x, True)):
+        ps, pc = fn(xc, sparse, lo, hi)
+        s, c = (ps, pc) if k == 0 else _kadd(s, c, ps, pc)
+    return float(s)
+
+
+def _col_sums_np(x, sparse, lo, hi):
+    m = x.shape[1]
+    s = np.zeros(m)
+    c = np.zeros(m)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for i in range(lo, hi):
+            v = x[i]
+            inf = np.isinf(s) | np.isinf(v)
+            cor = v + c
+            t = s + cor
+            nc = cor - (t - s)
+            t = np.where(inf, np.where(np.isinf(v), v, s), t)
+            nc = np.where(inf, 0.0, nc)
+            if sparse:
+                nz = v != 0
+                t = np.where(nz, t, s)
+                nc = np.where(nz, nc, c)
+            s, c = t, nc
+    return s, c
+
+
+def kahan_col_sums(x: np.ndarray) -> np.ndarray:
+    """colSums(x) (1 x m) as SystemDS computes it (see above)."""
+    n, m = x.shape
+    if n == 0 or m == 0:
+        return np.zeros((1, m))
+    if m == 1:                  # SystemDS rewrites colSums of a column vector to sum
+        return np.array([[kahan_sum(x)]])
+    sparse = held_sparse(x)
+    if n > NUMPY_MAX_STEPS and _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        xc = np.ascontiguousarray(x, dtype=np.float64)
+        fn = K.col_sums
+    else:
+        xc, fn = x, _col_sums_np
+    s = c = None
+    for lo, hi in _parts(x, False):
+        ps, pc = fn(xc, sparse, lo, hi)
+        if s is None:
+            s, c = ps.copy(), pc.copy()
+        else:
+            for j in range(m):
+                s[j], c[j] = _kadd(float(s[j]), float(c[j]), float(ps[j]), float(pc[j]))
+    return s.reshape(1, m)
+
+
+# ------------------------------------------------------------------ mean(), colMeans(), rowMeans()
+# SystemDS's means are running means: each value v adds (v - mean) / count to the mean with the
+# Kahan step; a matrix held sparse counts its zeros first and then visits the non-zeros.  The
+# row split above applies to mean() and colMeans() (not rowMeans()); the partial means (mean,
+# count) are joined in order by adding (mean_k - mean) * count_k / (count + count_k).
+def _mean_steps(vals, s, c, cnt):
+    for v in vals:
+        cnt += 1.0
+        s, c = _kadd(s, c, (v - s) / cnt)
+    return s, c, cnt
+
+
+def _all_mean_py(x, sparse, lo, hi):
+    v = x[lo:hi].ravel()
+    if sparse:
+        nz = v[v != 0]
+        return _mean_steps(nz.tolist(), 0.0, 0.0, float(v.size - nz.size))
+    return _mean_steps(v.tolist(), 0.0, 0.0, 0.0)
+
+
+def _join_mean(s, c, n, mu2, n2):
+    n = n + n2
+    s, c = _kadd(s, c, (mu2 - s) * n2 / n)
+    return s, c, n
+
+
+def kahan_mean(x: np.ndarray) -> float:
+    """mean(x) as SystemDS computes it (NaN for no cells)."""
+    if x.size == 0:
+        return float("nan")
+    sparse = held_sparse(x)
+    if _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        xc = np.ascontiguousarray(x, dtype=np.float64)
+        fn = K.all_mean
+    else:
+        xc, fn = x, _all_mean_py
+    s = c = n = 0.0
+    for k, (lo, hi) in enumerate(_parts(x, True)):
+        ps, pc, pn = fn(xc, sparse, lo, hi)
+        s, c, n = (ps, pc, pn) if k == 0 else _join_mean(s, c, n, ps, pn)
+    return float(s)
+
+
+def _col_means_np(x, sparse, lo, hi):
+    m = x.shape[1]
+    s = np.zeros(m)
+    c = np.zeros(m)
+    blk = x[lo:hi]
+    cnt = (blk == 0).sum(axis=0).astype(np.float64) if sparse else np.zeros(m)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        for i in range(hi - lo):
+            v = blk[i]
+            live = (v != 0) if sparse else np.ones(m, dtype=bool)
+            ncnt = cnt + live
+            d = (v - s) / np.where(live, ncnt, 1.0)
+            inf = np.isinf(s) | np.isinf(d)
+            cor = d + c
+            t = s + cor
+            nc = cor - (t - s)
+            t = np.where(inf, np.where(np.isinf(d), d, s), t)
+            nc = np.where(inf, 0.0, nc)
+            s = np.where(live, t, s)
+            c = np.where(live, nc, c)
+            cnt = ncnt
+    return s, c, cnt
+
+
+def kahan_col_means(x: np.ndarray) -> np.ndarray:
+    """colMeans(x) (1 x m) as SystemDS computes it (0 for no rows)."""
+    n, m = x.shape
+    if n == 0 or m == 0:
+        return np.zeros((1, m))
+    if m == 1:                  # SystemDS rewrites colMeans of a column vector to mean
+        return np.array([[kahan_mean(x)]])
+    sparse = held_sparse(x)
+    if n > NUMPY_MAX_STEPS and _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        xc = np.ascontiguousarray(x, dtype=np.float64)
+        fn = K.col_means
+    else:
+        xc, fn = x, _col_means_np
+    s = c = cnt = None
+    for lo, hi in _parts(x, False):
+        ps, pc, pn = fn(xc, sparse, lo, hi)
+        if s is None:
+            s, c, cnt = ps.copy(), pc.copy(), pn.copy()
+        else:
+            for j in range(m):
+                s[j], c[j], cnt[j] = _join_mean(float(s[j]), float(c[j]), float(cnt[j]),
+                                                float(ps[j]), float(pn[j]))
+    return s.reshape(1, m)
+
+
+def kahan_row_means(x: np.ndarray) -> np.ndarray:
+    """rowMeans(x) (n x 1) as SystemDS computes it (0 for no columns)."""
+    n, m = x.shape
+    if n == 0 or m == 0:
+        return np.zeros((n, 1))
+    if n == 1:                  # SystemDS rewrites rowMeans of a row vector to mean
+        return np.array([[kahan_mean(x)]])
+    sparse = held_sparse(x)
+    if m > NUMPY_MAX_STEPS and _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        return K.row_means(np.ascontiguousarray(x, dtype=np.float64), sparse)
+    s, _, _ = _col_means_np(np.ascontiguousarray(x.T), sparse, 0, m)
+    return s.reshape(n, 1)
