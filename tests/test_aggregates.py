@@ -300,3 +300,26 @@ print(as.scalar(rowSums(t(X))) + " " + as.scalar(rowMeans(t(X))))
 ''')
     assert lines(out) == ["58.511140293290126 58.511140293290126 0.005847021114548828 "
                           "0.005847021114548828", "58.511140293290126 0.005847021114548829"]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_kahan_parts_kernels_match_the_step_by_step_sums(sparse):
+    # the parts advance together in the compiled kernels: every part must still add its own
+    # cells in its own order (compared with the plain step-by-step version, bit for bit)
+    from dmlpy.kernels.kahan_parts import part_means, part_sums
+    from dmlpy.runtime.kahan import _all_mean_py, _all_sum_py
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((203, 9)) * 1e3
+    x[rng.random(x.shape) < 0.5] = 0.0
+    x[3, 0], x[90, 8], x[150, 4] = np.inf, -np.inf, np.nan
+    parts = [(0, 26), (26, 52), (52, 77), (77, 203)]
+    same = lambda a, b: a == b or (a != a and b != b)  # noqa: E731
+    for got, want in zip(part_sums(x, parts, sparse), [_all_sum_py(x, sparse, lo, hi) for lo, hi in parts]):
+        assert same(got[0], want[0]) and same(got[1], want[1])
+    sq = part_sums(x, parts, sparse, square=True)
+    for got, want in zip(sq, [_all_sum_py(x * x, sparse, lo, hi) for lo, hi in parts]):
+        assert same(got[0], want[0]) and same(got[1], want[1])
+    y = x[:, :8].copy()
+    y[~np.isfinite(y)] = 1.5
+    for got, want in zip(part_means(y, parts, sparse), [_all_mean_py(y, sparse, lo, hi) for lo, hi in parts]):
+        assert all(same(a, b) for a, b in zip(got, want))

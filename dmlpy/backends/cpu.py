@@ -75,10 +75,10 @@ def tsmm_left(x):
 
 
 def sumsq(x, min_cells):
-    """sum(X^2): the squares into a recycled buffer, summed by the sum builtin (its order of
-    additions is SystemDS's)."""
-    sq = np.multiply(x, x, out=bufpool.empty(x.shape, x.dtype))
-    return _aggregate("sum", sq)
+    """sum(X^2) in one pass, with the additions of SystemDS's sum of squares."""
+    from ..runtime.kahan import kahan_sum
+    r = kahan_sum(x.astype(np.float64, copy=False), square=True)
+    return r
 
 
 def _aggregate(name, x):

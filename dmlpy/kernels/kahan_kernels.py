@@ -73,21 +73,6 @@ def _kadd(s, c, v):
 
 
 @njit(cache=True)
-def all_sum(x, sparse, lo, hi):
-    """Kahan sum of rows lo..hi-1, row-major; (sum, correction)."""
-    m = x.shape[1]
-    s = 0.0
-    c = 0.0
-    for i in range(lo, hi):
-        for j in range(m):
-            v = x[i, j]
-            if sparse and v == 0.0:
-                continue
-            s, c = _kadd(s, c, v)
-    return s, c
-
-
-@njit(cache=True)
 def col_sums(x, sparse, lo, hi):
     """Kahan column sums of rows lo..hi-1, top to bottom; (sums, corrections)."""
     m = x.shape[1]
@@ -103,31 +88,8 @@ def col_sums(x, sparse, lo, hi):
 
 
 @njit(cache=True)
-def all_mean(x, sparse, lo, hi):
-    """SystemDS's running mean (Kahan-added steps (v - mean) / count) of rows lo..hi-1,
-    row-major; a sparse matrix counts its zeros first.  (mean, correction, count)."""
-    m = x.shape[1]
-    s = 0.0
-    c = 0.0
-    cnt = 0.0
-    if sparse:
-        for i in range(lo, hi):
-            for j in range(m):
-                if x[i, j] == 0.0:
-                    cnt += 1.0
-    for i in range(lo, hi):
-        for j in range(m):
-            v = x[i, j]
-            if sparse and v == 0.0:
-                continue
-            cnt += 1.0
-            s, c = _kadd(s, c, (v - s) / cnt)
-    return s, c, cnt
-
-
-@njit(cache=True)
 def col_means(x, sparse, lo, hi):
-    """Running column means of rows lo..hi-1 (see all_mean); (means, corrections, counts)."""
+    """Running column means of rows lo..hi-1 (SystemDS's running mean: see kahan_parts); (means, corrections, counts)."""
     m = x.shape[1]
     s = np.zeros(m)
     c = np.zeros(m)
@@ -149,7 +111,7 @@ def col_means(x, sparse, lo, hi):
 
 @njit(cache=True)
 def row_means(x, sparse):
-    """Running row means (see all_mean), each row on its own; a column."""
+    """Running row means (SystemDS's running mean: see kahan_parts), each row on its own; a column."""
     n, m = x.shape
     out = np.empty((n, 1))
     for i in range(n):

@@ -164,20 +164,21 @@ def _all_sum_py(x, sparse, lo, hi):
     return s, c
 
 
-def kahan_sum(x: np.ndarray) -> float:
-    """sum(x) as SystemDS computes it (see above)."""
+def kahan_sum(x: np.ndarray, square: bool = False) -> float:
+    """sum(x) as SystemDS computes it (see above); square: sum(x^2) (its uasqk+: the squares of
+    the cells, zeros skipped where x is held sparse)."""
     if x.size == 0:
         return 0.0
     sparse = held_sparse(x)
-    if _use_numba(x):
-        from ..kernels import kahan_kernels as K
-        xc = np.ascontiguousarray(x, dtype=np.float64)
-        fn = K.all_sum
+    parts = _parts(x, True)
+    if _use_numba(x):       # the parts advance together, over the threads (same additions)
+        from ..kernels.kahan_parts import part_sums
+        pairs = part_sums(x, parts, sparse, square)
     else:
-        xc, fn = x, _all_sum_py
+        xs = x * x if square else x
+        pairs = [_all_sum_py(xs, sparse, lo, hi) for lo, hi in parts]
     s = c = 0.0
-    for k, (lo, hi) in enumerate(_parts(x, True)):
-        ps, pc = fn(xc, sparse, lo, hi)
+    for k, (ps, pc) in enumerate(pairs):
         s, c = (ps, pc) if k == 0 else _kadd(s, c, ps, pc)
     return float(s)
 
@@ -259,15 +260,14 @@ def kahan_mean(x: np.ndarray) -> float:
     if x.size == 0:
         return float("nan")
     sparse = held_sparse(x)
-    if _use_numba(x):
-        from ..kernels import kahan_kernels as K
-        xc = np.ascontiguousarray(x, dtype=np.float64)
-        fn = K.all_mean
+    parts = _parts(x, True)
+    if _use_numba(x):       # the parts advance together, over the threads (same steps)
+        from ..kernels.kahan_parts import part_means
+        triples = part_means(x, parts, sparse)
     else:
-        xc, fn = x, _all_mean_py
+        triples = [_all_mean_py(x, sparse, lo, hi) for lo, hi in parts]
     s = c = n = 0.0
-    for k, (lo, hi) in enumerate(_parts(x, True)):
-        ps, pc, pn = fn(xc, sparse, lo, hi)
+    for k, (ps, pc, pn) in enumerate(triples):
         s, c, n = (ps, pc, pn) if k == 0 else _join_mean(s, c, n, ps, pn)
     return float(s)
 
