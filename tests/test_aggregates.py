@@ -314,12 +314,14 @@ def test_kahan_parts_kernels_match_the_step_by_step_sums(sparse):
     x[3, 0], x[90, 8], x[150, 4] = np.inf, -np.inf, np.nan
     parts = [(0, 26), (26, 52), (52, 77), (77, 203)]
     same = lambda a, b: a == b or (a != a and b != b)  # noqa: E731
-    for got, want in zip(part_sums(x, parts, sparse), [_all_sum_py(x, sparse, lo, hi) for lo, hi in parts]):
+    got_sums, nnz = part_sums(x, parts, sparse)
+    assert nnz == np.count_nonzero(x)
+    for got, want in zip(got_sums, [_all_sum_py(x, sparse, lo, hi) for lo, hi in parts]):
         assert same(got[0], want[0]) and same(got[1], want[1])
-    sq = part_sums(x, parts, sparse, square=True)
+    sq, _ = part_sums(x, parts, sparse, square=True)
     for got, want in zip(sq, [_all_sum_py(x * x, sparse, lo, hi) for lo, hi in parts]):
         assert same(got[0], want[0]) and same(got[1], want[1])
     y = x[:, :8].copy()
     y[~np.isfinite(y)] = 1.5
-    for got, want in zip(part_means(y, parts, sparse), [_all_mean_py(y, sparse, lo, hi) for lo, hi in parts]):
+    for got, want in zip(part_means(y, parts, sparse)[0], [_all_mean_py(y, sparse, lo, hi) for lo, hi in parts]):
         assert all(same(a, b) for a, b in zip(got, want))

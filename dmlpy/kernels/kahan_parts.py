@@ -29,10 +29,12 @@ def _step(s, c, v):
 
 
 @njit(nogil=True, cache=True)
-def _sums(flat, starts, lens, sparse, square, S, C, p0, p1):
-    """Kahan sums of parts p0..p1-1 (cells starts[p] .. starts[p]+lens[p]-1 of flat), into S, C;
-    square: add each cell's square (SystemDS's sum of squares)."""
+def _sums(flat, starts, lens, sparse, square, S, C, NZ, p0, p1):
+    """Kahan sums of parts p0..p1-1 (cells starts[p] .. starts[p]+lens[p]-1 of flat), into S, C,
+    and the parts' non-zero cells into NZ; square: add each cell's square (SystemDS's sum of
+    squares)."""
     k = p1 - p0
+    nz = np.zeros(k)
     common = lens[p0]
     for p in range(p0, p1):
         common = min(common, lens[p])
@@ -41,28 +43,37 @@ def _sums(flat, starts, lens, sparse, square, S, C, p0, p1):
     for i in range(common):
         for q in range(k):
             v = flat[starts[p0 + q] + i]
-            if sparse and v == 0.0:
-                continue
+            if v == 0.0:
+                if sparse:
+                    continue
+            else:
+                nz[q] += 1.0
             if square:
                 v = v * v
             s[q], c[q] = _step(s[q], c[q], v)
     for q in range(k):               # the longer parts' last cells
         for i in range(common, lens[p0 + q]):
             v = flat[starts[p0 + q] + i]
-            if sparse and v == 0.0:
-                continue
+            if v == 0.0:
+                if sparse:
+                    continue
+            else:
+                nz[q] += 1.0
             if square:
                 v = v * v
             s[q], c[q] = _step(s[q], c[q], v)
     S[p0:p1] = s
     C[p0:p1] = c
+    NZ[p0:p1] = nz
 
 
 @njit(nogil=True, cache=True)
-def _means(flat, starts, lens, sparse, S, C, N, p0, p1):
+def _means(flat, starts, lens, sparse, S, C, N, NZ, p0, p1):
     """Running means of parts p0..p1-1: each counted cell adds (v - mean) / count with the
-    Kahan step; a sparse matrix counts its zeros first and visits the rest."""
+    Kahan step; a sparse matrix counts its zeros first and visits the rest. NZ: the parts'
+    non-zero cells."""
     k = p1 - p0
+    nz = np.zeros(k)
     s = S[p0:p1].copy()
     c = C[p0:p1].copy()
     cnt = N[p0:p1].copy()
@@ -77,20 +88,27 @@ def _means(flat, starts, lens, sparse, S, C, N, p0, p1):
     for i in range(common):
         for q in range(k):
             v = flat[starts[p0 + q] + i]
-            if sparse and v == 0.0:
-                continue
+            if v == 0.0:
+                if sparse:
+                    continue
+            else:
+                nz[q] += 1.0
             cnt[q] += 1.0
             s[q], c[q] = _step(s[q], c[q], (v - s[q]) / cnt[q])
     for q in range(k):
         for i in range(common, lens[p0 + q]):
             v = flat[starts[p0 + q] + i]
-            if sparse and v == 0.0:
-                continue
+            if v == 0.0:
+                if sparse:
+                    continue
+            else:
+                nz[q] += 1.0
             cnt[q] += 1.0
             s[q], c[q] = _step(s[q], c[q], (v - s[q]) / cnt[q])
     S[p0:p1] = s
     C[p0:p1] = c
     N[p0:p1] = cnt
+    NZ[p0:p1] = nz
 
 
 MIN_PARALLEL = 1 << 16
@@ -120,12 +138,13 @@ def _run(kernel, x, parts, *extra_out, **kw):
 
 
 def part_sums(x, parts, sparse, square=False):
-    """[(sum, correction)] of each part (row ranges) of x, in order."""
-    S, C = _run(_sums, x, parts, args=(sparse, square))
-    return list(zip(S.tolist(), C.tolist()))
+    """([(sum, correction)] of each part (row ranges) of x in order, non-zero cells of x)."""
+    S, C, NZ = _run(_sums, x, parts, None, args=(sparse, square))
+    return list(zip(S.tolist(), C.tolist())), int(NZ.sum())
 
 
 def part_means(x, parts, sparse):
-    """[(mean, correction, count)] of each part of x, in order."""
-    S, C, N = _run(_means, x, parts, None, args=(sparse,))
-    return list(zip(S.tolist(), C.tolist(), N.tolist()))
+    """([(mean, correction, count)] of each part of x in order, non-zero cells of x; with sparse,
+    the count of non-zeros is not taken (0))."""
+    S, C, N, NZ = _run(_means, x, parts, None, None, args=(sparse,))
+    return list(zip(S.tolist(), C.tolist(), N.tolist())), int(NZ.sum())

@@ -27,10 +27,12 @@ TSMM_MAX_WORK = 4_000_000        # emulated X %*% t(X) up to n*n*m multiply-adds
 SPARSE_TURN = 0.4                # SystemDS's sparsity turn point
 
 
-def held_sparse(x: np.ndarray) -> bool:
-    """Whether SystemDS would hold x in its sparse format."""
+def held_sparse(x: np.ndarray, nnz: int | None = None) -> bool:
+    """Whether SystemDS would hold x (with nnz non-zero cells, counted when not given) sparse."""
     n, m = x.shape
-    return m > 1 and n * m > 0 and np.count_nonzero(x) < SPARSE_TURN * n * m
+    if not (m > 1 and n * m > 0):
+        return False
+    return (np.count_nonzero(x) if nnz is None else nnz) < SPARSE_TURN * n * m
 
 
 def kahan_row_sums(x: np.ndarray) -> np.ndarray:
@@ -127,10 +129,10 @@ def _balanced(n, k):
     return [base + (i < rest) for i in range(k) if base + (i < rest) > 0]
 
 
-def _parts(x, all_cells):
+def _parts(x, all_cells, nnz: int | None = None):
     n = x.shape[0]
     k = SYSDS_THREADS
-    if k <= 1 or n <= k // 8 or np.count_nonzero(x) <= PAR_MIN_NNZ:
+    if k <= 1 or n <= k // 8 or (np.count_nonzero(x) if nnz is None else nnz) <= PAR_MIN_NNZ:
         return [(0, n)]
     if all_cells:
         nk = min(8 * k, n // 32)
@@ -169,12 +171,18 @@ def kahan_sum(x: np.ndarray, square: bool = False) -> float:
     the cells, zeros skipped where x is held sparse)."""
     if x.size == 0:
         return 0.0
-    sparse = held_sparse(x)
-    parts = _parts(x, True)
-    if _use_numba(x):       # the parts advance together, over the threads (same additions)
+    if _use_numba(x):
+        # the parts advance together, over the threads (the same additions). A large matrix is
+        # first summed as a dense one split into parts, counting its non-zeros on the way; only
+        # when the count says SystemDS would have held it sparse or not split it, once more.
         from ..kernels.kahan_parts import part_sums
-        pairs = part_sums(x, parts, sparse, square)
+        parts = _parts(x, True, nnz=PAR_MIN_NNZ + 1)
+        pairs, nnz = part_sums(x, parts, False, square)
+        if nnz <= PAR_MIN_NNZ or held_sparse(x, nnz):
+            pairs, _ = part_sums(x, _parts(x, True, nnz), held_sparse(x, nnz), square)
     else:
+        sparse = held_sparse(x)
+        parts = _parts(x, True)
         xs = x * x if square else x
         pairs = [_all_sum_py(xs, sparse, lo, hi) for lo, hi in parts]
     s = c = 0.0
@@ -259,13 +267,14 @@ def kahan_mean(x: np.ndarray) -> float:
     """mean(x) as SystemDS computes it (NaN for no cells)."""
     if x.size == 0:
         return float("nan")
-    sparse = held_sparse(x)
-    parts = _parts(x, True)
-    if _use_numba(x):       # the parts advance together, over the threads (same steps)
+    if _use_numba(x):       # as kahan_sum: first as a dense matrix split into parts
         from ..kernels.kahan_parts import part_means
-        triples = part_means(x, parts, sparse)
+        triples, nnz = part_means(x, _parts(x, True, nnz=PAR_MIN_NNZ + 1), False)
+        if nnz <= PAR_MIN_NNZ or held_sparse(x, nnz):
+            triples, _ = part_means(x, _parts(x, True, nnz), held_sparse(x, nnz))
     else:
-        triples = [_all_mean_py(x, sparse, lo, hi) for lo, hi in parts]
+        sparse = held_sparse(x)
+        triples = [_all_mean_py(x, sparse, lo, hi) for lo, hi in _parts(x, True)]
     s = c = n = 0.0
     for k, (ps, pc, pn) in enumerate(triples):
         s, c, n = (ps, pc, pn) if k == 0 else _join_mean(s, c, n, ps, pn)
