@@ -35,24 +35,15 @@ def _sums(flat, starts, lens, sparse, square, S, C, NZ, p0, p1):
     squares)."""
     k = p1 - p0
     nz = np.zeros(k)
-    common = lens[p0]
+    longest = 0
     for p in range(p0, p1):
-        common = min(common, lens[p])
+        longest = max(longest, lens[p])
     s = S[p0:p1].copy()
     c = C[p0:p1].copy()
-    for i in range(common):
+    for i in range(longest):
         for q in range(k):
-            v = flat[starts[p0 + q] + i]
-            if v == 0.0:
-                if sparse:
-                    continue
-            else:
-                nz[q] += 1.0
-            if square:
-                v = v * v
-            s[q], c[q] = _step(s[q], c[q], v)
-    for q in range(k):               # the longer parts' last cells
-        for i in range(common, lens[p0 + q]):
+            if i >= lens[p0 + q]:       # parts differ by a row at most
+                continue
             v = flat[starts[p0 + q] + i]
             if v == 0.0:
                 if sparse:
@@ -82,21 +73,13 @@ def _means(flat, starts, lens, sparse, S, C, N, NZ, p0, p1):
             for i in range(lens[p0 + q]):
                 if flat[starts[p0 + q] + i] == 0.0:
                     cnt[q] += 1.0
-    common = lens[p0]
+    longest = 0
     for p in range(p0, p1):
-        common = min(common, lens[p])
-    for i in range(common):
+        longest = max(longest, lens[p])
+    for i in range(longest):
         for q in range(k):
-            v = flat[starts[p0 + q] + i]
-            if v == 0.0:
-                if sparse:
-                    continue
-            else:
-                nz[q] += 1.0
-            cnt[q] += 1.0
-            s[q], c[q] = _step(s[q], c[q], (v - s[q]) / cnt[q])
-    for q in range(k):
-        for i in range(common, lens[p0 + q]):
+            if i >= lens[p0 + q]:
+                continue
             v = flat[starts[p0 + q] + i]
             if v == 0.0:
                 if sparse:
