@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .pool import NTHREADS, executor
+from .pool import NTHREADS, executor, first_call
 
 BLOCK = 1024
 
@@ -226,7 +226,10 @@ def run(prog, mats, kinds, shape, scalars, out, agg):
     if out is None:
         out = pad
     args = (prog, nin, mats, kinds, ncols, scalars, out, agg, partial)
-    if len(ranges) > 1:
+    if len(ranges) > 1 and first_call(_cells, (mats[0], out)):
+        for lo, hi in ranges:
+            _cells(lo, hi, *args)
+    elif len(ranges) > 1:
         ex = executor()
         futs = [ex.submit(_cells, lo, hi, *args) for lo, hi in ranges[1:]]
         _cells(ranges[0][0], ranges[0][1], *args)

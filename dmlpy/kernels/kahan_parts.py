@@ -14,7 +14,7 @@ its zero cells (and, for means, counts them first).
 import numpy as np
 from numba import njit
 
-from .pool import NTHREADS, executor
+from .pool import NTHREADS, executor, first_call
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -108,7 +108,9 @@ def _run(kernel, x, parts, *extra_out, **kw):
     args = kw.get("args", ())
     k = min(NTHREADS, P, max(1, x.size // MIN_PARALLEL))
     bounds = [P * i // k for i in range(k + 1)]
-    if k > 1:
+    if k > 1 and first_call(kernel, (flat,)):
+        kernel(flat, starts, lens, *args, *outs, 0, P)
+    elif k > 1:
         ex = executor()
         futs = [ex.submit(kernel, flat, starts, lens, *args, *outs, bounds[i], bounds[i + 1])
                 for i in range(1, k)]

@@ -23,12 +23,27 @@ def executor() -> ThreadPoolExecutor:
         return _executor
 
 
+_warm: set = set()
+
+
+def first_call(kernel, args) -> bool:
+    """True the first time this process calls kernel with arguments of these types: that call
+    runs on the calling thread alone, so Numba compiles (or loads from its cache) the kernel
+    before other threads call it (never two threads compiling one kernel at once)."""
+    key = (id(kernel),) + tuple(getattr(a, "dtype", type(a)) for a in args)
+    if key in _warm:
+        return False
+    with _lock:
+        _warm.add(key)
+    return True
+
+
 def parallel(kernel, ntasks, work_per_task, *args, min_work=None, first=0):
     """Run kernel(lo, hi, *args) over [first, first + ntasks) split into contiguous ranges, one per
     thread, when the total work (ntasks * work_per_task) is worth it; inline otherwise."""
     min_work = MIN_WORK if min_work is None else min_work
     k = min(NTHREADS, ntasks, max(1, (ntasks * work_per_task) // max(1, min_work)))
-    if k <= 1:
+    if k <= 1 or first_call(kernel, args):
         kernel(first, first + ntasks, *args)
         return
     bounds = [first + ntasks * i // k for i in range(k + 1)]
