@@ -1,5 +1,5 @@
-"""The CPU backend: NumPy arrays of doubles, BLAS through NumPy, dmlpy's Numba kernels, result
-buffers recycled through dmlpy.runtime.bufpool."""
+"""The CPU backend: NumPy arrays (doubles, or float32 in single precision), BLAS through NumPy,
+dmlpy's Numba kernels, result buffers recycled through dmlpy.backends.bufpool."""
 from __future__ import annotations
 
 import sys
@@ -49,22 +49,12 @@ def matmul(a, b):
 
 def matmul_tn(a, b):
     """t(A) %*% B for checked operands, with A read transposed instead of copied."""
-    if a.size < TRANSPOSE_MIN_CELLS:
-        return matmul(np.ascontiguousarray(a.T), b)
-    return _product(a.T, b)
+    return matmul(np.ascontiguousarray(a.T) if a.size < TRANSPOSE_MIN_CELLS else a.T, b)
 
 
 def matmul_nt(a, b):
     """A %*% t(B) for checked operands, with B read transposed instead of copied."""
-    if b.size < TRANSPOSE_MIN_CELLS:
-        return matmul(a, np.ascontiguousarray(b.T))
-    return _product(a, b.T)
-
-
-def _product(a, bt):
-    out = bufpool.empty((a.shape[0], bt.shape[1]))
-    return np.matmul(a, bt, out=out) if a.dtype == np.float64 and bt.dtype == np.float64 \
-        else np.ascontiguousarray(a @ bt)
+    return matmul(a, np.ascontiguousarray(b.T) if b.size < TRANSPOSE_MIN_CELLS else b.T)
 
 
 def tsmm_left(x):
@@ -74,11 +64,10 @@ def tsmm_left(x):
     return np.ascontiguousarray(x.T @ x)
 
 
-def sumsq(x, min_cells):
+def sumsq(x):
     """sum(X^2) in one pass, with the additions of SystemDS's sum of squares."""
     from ..runtime.kahan import kahan_sum
-    r = kahan_sum(x.astype(np.float64, copy=False), square=True)
-    return r
+    return kahan_sum(x.astype(np.float64, copy=False), square=True)
 
 
 def _aggregate(name, x):

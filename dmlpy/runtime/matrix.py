@@ -71,8 +71,7 @@ def _scalar(v, op):
     raise OpError(f"operator '{op}' cannot be applied to a {type_name(v)}")
 
 
-_UFUNCS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
-           "min": np.minimum, "max": np.maximum}
+_UFUNCS = {op: f for op, f in _OPS.items() if isinstance(f, np.ufunc)}   # they take out=
 _POOLED = 1 << 17       # cells from which a result comes from the backend's recycled buffers
 
 

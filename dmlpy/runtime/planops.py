@@ -28,7 +28,7 @@ def sumsq(x):
         from ..builtins.core import sum_
         from .ops import pow_
         return sum_(pow_(x, 2))
-    return kernel("sumsq")(x, FUSED_MIN_CELLS)
+    return kernel("sumsq")(x)
 
 
 def self_product_left(x):
