@@ -344,3 +344,70 @@ def test_fused_chains_in_single_precision(expr):
     if isinstance(on, np.ndarray):
         assert on.dtype == np.float32 and off.dtype == np.float32
     np.testing.assert_allclose(on, off, rtol=2e-6)
+
+
+TOTALS = [   # (rows, cols, expression): sums and means taken inside the fused kernel
+    (400, 300, "sum((X - mean(X))^2 * Y + exp(-X))"),
+    (400, 300, "mean(sigmoid(X) * Y - 0.25)"),
+    (401, 257, "sum(X * Y + 1e15) - sum(X ^ 2)"),       # parts of unequal length, large terms
+    (300, 1, "sum(X * 3 + Y)"),                         # one column: never held sparse
+    (1, 5000, "mean(X - Y * 2)"),                       # one row: one part
+    (60, 50, "sum(X * Y + 2)"),                         # few cells: one part
+    (400, 300, "sum((X > 0.3) * Y)"),                   # mostly zeros: SystemDS holds it sparse
+    (400, 300, "sum(X / (Y > 0.5) + 1)"),               # Inf and NaN cells
+    (400, 300, "mean(exp(X * 800))"),                   # overflow to Inf
+]
+
+
+@pytest.mark.parametrize("rows,cols,expr", TOTALS)
+def test_fused_sums_add_as_the_builtins_do(rows, cols, expr):
+    """A fused sum or mean equals, to the bit, the builtin on the written-out cells."""
+    from dmlpy.kernels import fused as K
+    setup = (f"X = rand(rows={rows}, cols={cols}, seed=1) - 0.5\n"
+             f"Y = rand(rows={rows}, cols={cols}, seed=2)\n")
+    calls = []
+    orig = K.run_parts
+
+    def spy(*a):
+        calls.append(a[5])
+        return orig(*a)
+    K.run_parts = spy
+    try:
+        on = run(setup + f"r = {expr}")["r"]
+    finally:
+        K.run_parts = orig
+    assert calls or rows * cols < 2048
+    agg, inner = expr.split("(", 1)
+    inner = inner.rsplit(")", 1)[0] if agg in ("sum", "mean") and expr.count(" - sum") == 0 \
+        else None
+    if inner is not None:      # the same cells written out (still fused), then the builtin
+        written = run(setup + f"Z = {inner}\nr = {agg}(Z)")["r"]
+        assert on == written or (np.isnan(on) and np.isnan(written))
+    off = run(setup + f"r = {expr}", disabled=["fusion"])["r"]
+    assert on == pytest.approx(off, rel=1e-13, nan_ok=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vector_exp_within_one_unit_of_the_c_library(dtype):
+    from numba import njit
+    from dmlpy.kernels.vexp import vexp
+
+    @njit
+    def go(a, out, neg):
+        scr = np.empty((2, a.size), np.int64)
+        vexp(out, a, a.size, scr, neg)
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-745, 710, 20000), rng.uniform(-1, 1, 20000),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 709.0, 709.5, -708.0, -708.5, -746,
+                         1e-300, -1e-300, 88.7, -103.9]]).astype(dtype)
+    out = np.empty_like(x)
+    go(x, out, False)
+    with np.errstate(over="ignore"):
+        ref = np.array([np.exp(np.float64(v)) for v in x]).astype(dtype)   # rounded to dtype
+    same = (out == ref) | (np.isnan(out) & np.isnan(ref))
+    itype = np.int64 if dtype == np.float64 else np.int32
+    ulps = np.abs(out.view(itype).astype(np.int64) - ref.view(itype).astype(np.int64))
+    assert np.all(same | (ulps <= 1)), x[~(same | (ulps <= 1))]
+    neg = np.empty_like(x)
+    go(-x, neg, True)           # exp(-(-x)): the negating form gives the same cells
+    assert np.array_equal(neg, out, equal_nan=True)

@@ -121,12 +121,33 @@ def fused(f, ok, *vals):
     scal = np.array([float(v) for v in vals[n:]], dtype=np.float64)
     if f.agg in ("MIN", "MAX"):
         return K.run(f.prog, mats, kinds, shape, scal, None, getattr(K, "AGG_" + f.agg))
+    if f.agg in ("sum", "mean"):
+        r = _fused_total(K, f, mats, kinds, shape, scal)
+        if r is not None:
+            return r
     if out is None:
         out = bufpool.empty(shape, vals[0].dtype)
     K.run(f.prog, mats, kinds, shape, scal, out.ravel(), K.AGG_NONE)
     if f.agg is None:
         return out
-    # sums: the cells are written once, then summed by the builtin (sum, mean, rowSums, colSums),
-    # so the additions happen in SystemDS's order, as without fusion
+    # row and column sums (and sums of results SystemDS would hold sparse): the cells are written
+    # once, then summed by the builtin, so the additions happen in SystemDS's order
     r = _aggregate(f.agg, out)
     return r.astype(out.dtype, copy=False) if type(r) is np.ndarray else r
+
+
+def _fused_total(K, f, mats, kinds, shape, scal):
+    """sum() or mean() of the fused cells without writing them out, with the additions the
+    builtin makes on the written-out matrix held dense (dmlpy.runtime.kahan); None when the
+    count of non-zeros says SystemDS would hold that matrix sparse or not split it (the caller
+    then writes the cells out and calls the builtin)."""
+    from ..runtime import kahan
+    rows, cols = shape
+    mean = f.agg == "mean"
+    S, C, N, nnz = K.run_parts(f.prog, mats, kinds, shape, scal,
+                               kahan.row_parts(rows, True, kahan.PAR_MIN_NNZ + 1), mean)
+    if nnz <= kahan.PAR_MIN_NNZ or kahan.sparse_by_count(rows, cols, nnz):
+        return None
+    if mean:
+        return kahan.join_means(zip(S.tolist(), C.tolist(), N.tolist()))
+    return kahan.join_sums(zip(S.tolist(), C.tolist()))

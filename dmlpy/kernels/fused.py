@@ -15,15 +15,20 @@ registers once per call), then the working registers. The last instruction's des
 the result (a block of the output, or of the min/max).
 
 Rounding: + - * / and the comparisons are IEEE operations, as in NumPy (error_model="numpy":
-division by zero gives Inf or NaN, as in DML); exp, log, sqrt and pow come from the C library
-(NumPy's SIMD exp/log may differ in the last unit). Registers have the inputs' precision.
+division by zero gives Inf or NaN, as in DML); exp (and sigmoid) come from dmlpy.kernels.vexp
+(at most one unit in the last place from the C library's), log, sqrt and pow from the C library
+(NumPy's SIMD exp/log may differ from either in the last unit). Registers have the inputs'
+precision. Sums and means of the cells are taken in the kernel with the additions the sum
+builtins make (run_parts), so fusing a sum never changes its rounding.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from .pool import NTHREADS, executor, first_call
+from .kahan_parts import _step
+from .vexp import vexp
+from .pool import parallel
 
 BLOCK = 1024
 
@@ -89,7 +94,7 @@ def _binary(code, d, a, b, n):
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def _unary(code, d, a, n):
+def _unary(code, d, a, n, scr):
     if code == NEG:
         for i in range(n):
             d[i] = -a[i]
@@ -97,8 +102,7 @@ def _unary(code, d, a, n):
         for i in range(n):
             d[i] = 1.0 if a[i] == 0.0 else 0.0
     elif code == EXP:
-        for i in range(n):
-            d[i] = np.exp(a[i])
+        vexp(d, a, n, scr, False)
     elif code == LOG:
         for i in range(n):
             d[i] = np.log(a[i])
@@ -115,8 +119,9 @@ def _unary(code, d, a, n):
         for i in range(n):
             d[i] = a[i]
     elif code == SIGMOID:
+        vexp(d, a, n, scr, True)
         for i in range(n):
-            d[i] = 1.0 / (1.0 + np.exp(-a[i]))
+            d[i] = 1.0 / (1.0 + d[i])
     elif code == ROUND:     # half away from zero, as Java's Math.round on doubles of this range
         for i in range(n):
             d[i] = np.round(a[i])
@@ -132,14 +137,57 @@ def _unary(code, d, a, n):
             d[i] = 1.0 if x > 0 else (-1.0 if x < 0 else x)
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
-def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, agg, partial):
-    """Cells [lo, hi) (row-major) of the fused program, BLOCK at a time; MIN/MAX aggregates go to
-    partial[block] (lo is a multiple of BLOCK)."""
-    nsc = len(scal)
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _nregs(prog, nin, nsc):
     nreg = nsc
     for p in range(prog.shape[0]):
         nreg = max(nreg, prog[p, 1] - nin + 1)
+    return nreg
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _block(off, n, prog, nin, mats, kinds, ncols, regs, nreg, d_out, scr):
+    """Cells off .. off+n-1 (row-major) of the program into d_out[:n]. regs: the scalars and
+    working registers (nreg rows), then one row per input for broadcast vectors."""
+    for k in range(nin):                 # a row or column vector, spread over the block
+        if kinds[k] == 1:
+            v = mats[k]
+            for i in range(n):
+                regs[nreg + k, i] = v[(off + i) % ncols]
+        elif kinds[k] == 2:
+            v = mats[k]
+            for i in range(n):
+                regs[nreg + k, i] = v[(off + i) // ncols]
+    for p in range(prog.shape[0]):
+        code = prog[p, 0]
+        dst = prog[p, 1]
+        d = d_out[:n] if dst < 0 else regs[dst - nin, :n]
+        ka = prog[p, 2]
+        if ka >= nin:
+            a = regs[ka - nin, :n]
+        elif kinds[ka] == 0:
+            a = mats[ka][off:off + n]
+        else:
+            a = regs[nreg + ka, :n]
+        if code >= UNARY_BASE:
+            _unary(code, d, a, n, scr)
+            continue
+        kb = prog[p, 3]
+        if kb >= nin:
+            b = regs[kb - nin, :n]
+        elif kinds[kb] == 0:
+            b = mats[kb][off:off + n]
+        else:
+            b = regs[nreg + kb, :n]
+        _binary(code, d, a, b, n)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _cells(b0, b1, prog, nin, mats, kinds, ncols, total, scal, out, agg, partial):
+    """Blocks b0 .. b1-1 (BLOCK cells each, row-major; `total` cells in all) of the fused program;
+    MIN/MAX aggregates go to partial[block]."""
+    nsc = len(scal)
+    nreg = _nregs(prog, nin, nsc)
     # scalars, working registers, broadcast inputs; in the inputs' precision (float32 registers
     # round each operation as NumPy's float32 operators do)
     dt = mats[0].dtype
@@ -147,44 +195,13 @@ def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, agg, partial):
     for s in range(nsc):
         regs[s, :] = scal[s]
     res = np.empty(BLOCK, dt)
-    for off in range(lo, hi, BLOCK):
-        n = min(BLOCK, hi - off)
-        for k in range(nin):                 # a row or column vector, spread over the block
-            if kinds[k] == 1:
-                v = mats[k]
-                for i in range(n):
-                    regs[nreg + k, i] = v[(off + i) % ncols]
-            elif kinds[k] == 2:
-                v = mats[k]
-                for i in range(n):
-                    regs[nreg + k, i] = v[(off + i) // ncols]
-        for p in range(prog.shape[0]):
-            code = prog[p, 0]
-            dst = prog[p, 1]
-            if dst < 0:
-                d = out[off:off + n] if agg == AGG_NONE else res[:n]
-            else:
-                d = regs[dst - nin, :n]
-            ka = prog[p, 2]
-            if ka >= nin:
-                a = regs[ka - nin, :n]
-            elif kinds[ka] == 0:
-                a = mats[ka][off:off + n]
-            else:
-                a = regs[nreg + ka, :n]
-            if code >= UNARY_BASE:
-                _unary(code, d, a, n)
-                continue
-            kb = prog[p, 3]
-            if kb >= nin:
-                b = regs[kb - nin, :n]
-            elif kinds[kb] == 0:
-                b = mats[kb][off:off + n]
-            else:
-                b = regs[nreg + kb, :n]
-            _binary(code, d, a, b, n)
+    scr = np.empty((2, BLOCK), np.int64)
+    for off in range(b0 * BLOCK, min(total, b1 * BLOCK), BLOCK):
+        n = min(BLOCK, total - off)
         if agg == AGG_NONE:
+            _block(off, n, prog, nin, mats, kinds, ncols, regs, nreg, out[off:off + n], scr)
             continue
+        _block(off, n, prog, nin, mats, kinds, ncols, regs, nreg, res, scr)
         m = np.inf if agg == AGG_MIN else -np.inf
         for i in range(n):
             x = res[i]
@@ -196,47 +213,92 @@ def _cells(lo, hi, prog, nin, mats, kinds, ncols, scal, out, agg, partial):
         partial[off // BLOCK] = m
 
 
+@njit(nogil=True, cache=True, error_model="numpy")
+def _part_aggs(p0, p1, prog, nin, mats, kinds, ncols, scal, starts, lens, mean, S, C, N, NZ):
+    """Kahan sums (or running means) of parts p0..p1-1 of the program's cells (part p: cells
+    starts[p] .. starts[p]+lens[p]-1), with the additions of dmlpy.kernels.kahan_parts on the
+    written-out result held dense: each part adds its own cells in order; the parts advance
+    together, a block of each per round. NZ: the parts' non-zero cells."""
+    k = p1 - p0
+    nreg = _nregs(prog, nin, len(scal))
+    dt = mats[0].dtype
+    regs = np.empty((nreg + nin, BLOCK), dt)
+    for j in range(len(scal)):
+        regs[j, :] = scal[j]
+    res = np.empty((k, BLOCK), dt)
+    scr = np.empty((2, BLOCK), np.int64)
+    s = S[p0:p1].copy()
+    c = C[p0:p1].copy()
+    cnt = N[p0:p1].copy()
+    nz = np.zeros(k)
+    longest = 0
+    for p in range(p0, p1):
+        longest = max(longest, lens[p])
+    for off in range(0, longest, BLOCK):
+        for q in range(k):
+            n = min(BLOCK, lens[p0 + q] - off)
+            if n > 0:
+                _block(starts[p0 + q] + off, n, prog, nin, mats, kinds, ncols, regs, nreg, res[q],
+                       scr)
+        for i in range(min(BLOCK, longest - off)):
+            for q in range(k):
+                if off + i >= lens[p0 + q]:     # parts differ by a row at most
+                    continue
+                v = np.float64(res[q, i])
+                if v != 0.0:
+                    nz[q] += 1.0
+                if mean:
+                    cnt[q] += 1.0
+                    s[q], c[q] = _step(s[q], c[q], (v - s[q]) / cnt[q])
+                else:
+                    s[q], c[q] = _step(s[q], c[q], v)
+    S[p0:p1] = s
+    C[p0:p1] = c
+    N[p0:p1] = cnt
+    NZ[p0:p1] = nz
+
+
 MIN_PARALLEL = 1 << 16   # cells before a call is split over the threads
 MAX_INPUTS = 8           # matrices a program reads (the tuple is padded: one compiled kernel)
 _PAD = np.empty(0)
 _PAD32 = np.empty(0, np.float32)
 
 
-def _split(n, k):
-    return [n * i // k for i in range(k + 1)]
+def _prepare(mats, kinds):
+    pad = _PAD32 if mats[0].dtype == np.float32 else _PAD    # single precision: float32
+    mats = tuple(mats) + (pad,) * (MAX_INPUTS - len(mats))
+    return pad, mats, np.asarray(tuple(kinds) + (0,) * (MAX_INPUTS - len(kinds)), dtype=np.int64)
+
+
+def run_parts(prog, mats, kinds, shape, scalars, parts, mean):
+    """Kahan sums (mean False) or running means (mean True) of the program's cells over row
+    parts [(lo, hi)], as kahan_parts adds the cells of a dense matrix: (S, C, N) per part and the
+    number of non-zero cells."""
+    ncols = shape[1]
+    nin = len(mats)
+    _, mats, kinds = _prepare(mats, kinds)
+    starts = np.array([lo * ncols for lo, _ in parts], dtype=np.int64)
+    lens = np.array([(hi - lo) * ncols for lo, hi in parts], dtype=np.int64)
+    P = len(parts)
+    S, C, N, NZ = np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P)
+    parallel(_part_aggs, P, shape[0] * ncols // max(P, 1), prog, nin, mats, kinds, ncols,
+             scalars, starts, lens, mean, S, C, N, NZ, min_work=MIN_PARALLEL)
+    return S, C, N, int(NZ.sum())
 
 
 def run(prog, mats, kinds, shape, scalars, out, agg):
     """Run a fused program over a matrix of `shape`: fill `out` (AGG_NONE) or return the smallest
-    (AGG_MIN) or largest (AGG_MAX) cell, NaN when there is one. (Sums are not taken here: the
-    result is written out and summed by the sum builtins, whose order of additions is
-    SystemDS's.)"""
+    (AGG_MIN) or largest (AGG_MAX) cell, NaN when there is one (sums and means: run_parts)."""
     rows, ncols = shape
     total = rows * ncols
     nin = len(mats)
-    pad = _PAD32 if mats[0].dtype == np.float32 else _PAD    # single precision: float32
-    mats = tuple(mats) + (pad,) * (MAX_INPUTS - nin)
-    kinds = np.asarray(tuple(kinds) + (0,) * (MAX_INPUTS - nin), dtype=np.int64)
+    pad, mats, kinds = _prepare(mats, kinds)
     nblocks = (total + BLOCK - 1) // BLOCK
     partial = np.empty(nblocks if agg != AGG_NONE else 0)
-    k = max(1, min(NTHREADS, total // MIN_PARALLEL, nblocks))
-    bounds = _split(nblocks, k)
-    ranges = [(bounds[i] * BLOCK, min(total, bounds[i + 1] * BLOCK)) for i in range(k)
-              if bounds[i + 1] > bounds[i]]
     if out is None:
         out = pad
-    args = (prog, nin, mats, kinds, ncols, scalars, out, agg, partial)
-    if len(ranges) > 1 and first_call(_cells, (mats[0], out)):
-        for lo, hi in ranges:
-            _cells(lo, hi, *args)
-    elif len(ranges) > 1:
-        ex = executor()
-        futs = [ex.submit(_cells, lo, hi, *args) for lo, hi in ranges[1:]]
-        _cells(ranges[0][0], ranges[0][1], *args)
-        for f in futs:
-            f.result()
-    elif ranges:
-        _cells(ranges[0][0], ranges[0][1], *args)
+    parallel(_cells, nblocks, BLOCK, prog, nin, mats, kinds, ncols, total, scalars, out, agg,
+             partial, min_work=MIN_PARALLEL)
     if agg == AGG_NONE:
         return None
     if nblocks == 0:

@@ -32,7 +32,12 @@ def held_sparse(x: np.ndarray, nnz: int | None = None) -> bool:
     n, m = x.shape
     if not (m > 1 and n * m > 0):
         return False
-    return (np.count_nonzero(x) if nnz is None else nnz) < SPARSE_TURN * n * m
+    return sparse_by_count(n, m, np.count_nonzero(x) if nnz is None else nnz)
+
+
+def sparse_by_count(n: int, m: int, nnz: int) -> bool:
+    """Whether SystemDS would hold an n x m matrix with nnz non-zero cells sparse."""
+    return m > 1 and n * m > 0 and nnz < SPARSE_TURN * n * m
 
 
 def kahan_row_sums(x: np.ndarray) -> np.ndarray:
@@ -130,9 +135,14 @@ def _balanced(n, k):
 
 
 def _parts(x, all_cells, nnz: int | None = None):
-    n = x.shape[0]
+    return row_parts(x.shape[0], all_cells, np.count_nonzero(x) if nnz is None else nnz)
+
+
+def row_parts(n: int, all_cells: bool, nnz: int) -> list:
+    """SystemDS's row ranges for a matrix of n rows with nnz non-zeros: all_cells for sum() and
+    mean(), otherwise for colSums() and colMeans()."""
     k = SYSDS_THREADS
-    if k <= 1 or n <= k // 8 or (np.count_nonzero(x) if nnz is None else nnz) <= PAR_MIN_NNZ:
+    if k <= 1 or n <= k // 8 or nnz <= PAR_MIN_NNZ:
         return [(0, n)]
     if all_cells:
         nk = min(8 * k, n // 32)
@@ -185,6 +195,11 @@ def kahan_sum(x: np.ndarray, square: bool = False) -> float:
         parts = _parts(x, True)
         xs = x * x if square else x
         pairs = [_all_sum_py(xs, sparse, lo, hi) for lo, hi in parts]
+    return join_sums(pairs)
+
+
+def join_sums(pairs) -> float:
+    """The sum of parts' (sum, correction) pairs, joined in order with the Kahan step."""
     s = c = 0.0
     for k, (ps, pc) in enumerate(pairs):
         s, c = (ps, pc) if k == 0 else _kadd(s, c, ps, pc)
@@ -275,6 +290,11 @@ def kahan_mean(x: np.ndarray) -> float:
     else:
         sparse = held_sparse(x)
         triples = [_all_mean_py(x, sparse, lo, hi) for lo, hi in _parts(x, True)]
+    return join_means(triples)
+
+
+def join_means(triples) -> float:
+    """The mean of parts' (mean, correction, count) triples, joined in order."""
     s = c = n = 0.0
     for k, (ps, pc, pn) in enumerate(triples):
         s, c, n = (ps, pc, pn) if k == 0 else _join_mean(s, c, n, ps, pn)
