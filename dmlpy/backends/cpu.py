@@ -139,14 +139,14 @@ def fused(f, ok, *vals):
 def _fused_total(K, f, mats, kinds, shape, scal):
     """sum() or mean() of the fused cells without writing them out, with the additions the
     builtin makes on the written-out matrix held dense (dmlpy.runtime.kahan); None when the
-    count of non-zeros says SystemDS would hold that matrix sparse or not split it (the caller
-    then writes the cells out and calls the builtin)."""
+    count of non-zeros says SystemDS would hold that matrix sparse or not split it, or a sum met
+    an infinity or NaN (the caller then writes the cells out and calls the builtin)."""
     from ..runtime import kahan
     rows, cols = shape
     mean = f.agg == "mean"
     S, C, N, nnz = K.run_parts(f.prog, mats, kinds, shape, scal,
                                kahan.row_parts(rows, True, kahan.PAR_MIN_NNZ + 1), mean)
-    if nnz <= kahan.PAR_MIN_NNZ or kahan.sparse_by_count(rows, cols, nnz):
+    if nnz < 0 or nnz <= kahan.PAR_MIN_NNZ or kahan.sparse_by_count(rows, cols, nnz):
         return None
     if mean:
         return kahan.join_means(zip(S.tolist(), C.tolist(), N.tolist()))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kahan_parts import _step
+from .kahan_parts import careful, lanes4
 from .vexp import vexp
 from .pool import parallel
 
@@ -214,48 +214,43 @@ def _cells(b0, b1, prog, nin, mats, kinds, ncols, total, scal, out, agg, partial
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _part_aggs(p0, p1, prog, nin, mats, kinds, ncols, scal, starts, lens, mean, S, C, N, NZ):
-    """Kahan sums (or running means) of parts p0..p1-1 of the program's cells (part p: cells
-    starts[p] .. starts[p]+lens[p]-1), with the additions of dmlpy.kernels.kahan_parts on the
-    written-out result held dense: each part adds its own cells in order; the parts advance
-    together, a block of each per round. NZ: the parts' non-zero cells."""
-    k = p1 - p0
+def _part_aggs(g0, g1, P, prog, nin, mats, kinds, ncols, scal, starts, lens, mean, S, C, N, NZ):
+    """Kahan sums (or running means) of the program's cells over parts 4*g0 .. 4*g1-1 (part p:
+    cells starts[p] .. starts[p]+lens[p]-1), with the additions dmlpy.kernels.kahan_parts makes on
+    the written-out result held dense: four parts advance together, a block of each at a time
+    (lanes4), then the tails (parts differ by a row at most). NZ: the parts' non-zero cells, -1
+    for a part whose sum met an infinity or NaN (the caller then writes the cells out and calls
+    the builtin, which knows SystemDS's rules for them)."""
     nreg = _nregs(prog, nin, len(scal))
     dt = mats[0].dtype
     regs = np.empty((nreg + nin, BLOCK), dt)
     for j in range(len(scal)):
         regs[j, :] = scal[j]
-    res = np.empty((k, BLOCK), dt)
+    res = np.empty((4, BLOCK), dt)
     scr = np.empty((2, BLOCK), np.int64)
-    s = S[p0:p1].copy()
-    c = C[p0:p1].copy()
-    cnt = N[p0:p1].copy()
-    nz = np.zeros(k)
-    longest = 0
-    for p in range(p0, p1):
-        longest = max(longest, lens[p])
-    for off in range(0, longest, BLOCK):
-        for q in range(k):
-            n = min(BLOCK, lens[p0 + q] - off)
-            if n > 0:
-                _block(starts[p0 + q] + off, n, prog, nin, mats, kinds, ncols, regs, nreg, res[q],
+    st = np.zeros((4, 4))
+    for g in range(4 * g0, min(P, 4 * g1), 4):
+        m = min(4, P - g)
+        common = lens[g]
+        for q in range(m):
+            common = min(common, lens[g + q])
+        st[:] = 0.0
+        for off in range(0, common, BLOCK):
+            n = min(BLOCK, common - off)
+            for q in range(m):
+                _block(starts[g + q] + off, n, prog, nin, mats, kinds, ncols, regs, nreg, res[q],
                        scr)
-        for i in range(min(BLOCK, longest - off)):
-            for q in range(k):
-                if off + i >= lens[p0 + q]:     # parts differ by a row at most
-                    continue
-                v = np.float64(res[q, i])
-                if v != 0.0:
-                    nz[q] += 1.0
-                if mean:
-                    cnt[q] += 1.0
-                    s[q], c[q] = _step(s[q], c[q], (v - s[q]) / cnt[q])
-                else:
-                    s[q], c[q] = _step(s[q], c[q], v)
-    S[p0:p1] = s
-    C[p0:p1] = c
-    N[p0:p1] = cnt
-    NZ[p0:p1] = nz
+            lanes4(res[0], res[min(1, m - 1)], res[min(2, m - 1)], res[min(3, m - 1)], n, st,
+                   False, mean)
+        for q in range(m):
+            s, c, cnt, nz = st[0, q], st[1, q], st[2, q], st[3, q]
+            for off in range(common, lens[g + q], BLOCK):
+                n = min(BLOCK, lens[g + q] - off)
+                _block(starts[g + q] + off, n, prog, nin, mats, kinds, ncols, regs, nreg, res[0],
+                       scr)
+                s, c, cnt, nz = careful(res[0], 0, n, False, False, mean, s, c, cnt, nz)
+            S[g + q], C[g + q], N[g + q] = s, c, cnt
+            NZ[g + q] = nz if (np.isfinite(s) and np.isfinite(c)) else -1.0
 
 
 MIN_PARALLEL = 1 << 16   # cells before a call is split over the threads
@@ -273,7 +268,7 @@ def _prepare(mats, kinds):
 def run_parts(prog, mats, kinds, shape, scalars, parts, mean):
     """Kahan sums (mean False) or running means (mean True) of the program's cells over row
     parts [(lo, hi)], as kahan_parts adds the cells of a dense matrix: (S, C, N) per part and the
-    number of non-zero cells."""
+    number of non-zero cells (-1 when a sum met an infinity or NaN)."""
     ncols = shape[1]
     nin = len(mats)
     _, mats, kinds = _prepare(mats, kinds)
@@ -281,9 +276,10 @@ def run_parts(prog, mats, kinds, shape, scalars, parts, mean):
     lens = np.array([(hi - lo) * ncols for lo, hi in parts], dtype=np.int64)
     P = len(parts)
     S, C, N, NZ = np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P)
-    parallel(_part_aggs, P, shape[0] * ncols // max(P, 1), prog, nin, mats, kinds, ncols,
-             scalars, starts, lens, mean, S, C, N, NZ, min_work=MIN_PARALLEL)
-    return S, C, N, int(NZ.sum())
+    groups = (P + 3) // 4
+    parallel(_part_aggs, groups, shape[0] * ncols // max(groups, 1), P, prog, nin, mats, kinds,
+             ncols, scalars, starts, lens, mean, S, C, N, NZ, min_work=MIN_PARALLEL)
+    return S, C, N, (-1 if (NZ < 0).any() else int(NZ.sum()))
 
 
 def run(prog, mats, kinds, shape, scalars, out, agg):

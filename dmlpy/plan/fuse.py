@@ -86,7 +86,7 @@ def _region(n: Node, go, target=None) -> Node:
         vector = agg in ("rowSums", "colSums")
         if len(n.args) == 1 and n.args[0].is_matrix and \
                 (n.is_matrix if vector else n.type.is_numeric_scalar) and \
-                (n.op is Op.SUMSQ or _elementwise(n.args[0])):
+                _elementwise(n.args[0]):     # sum(X^2) of a plain X: the sumsq kernel
             f = _compile(n.args[0], agg, square=n.op is Op.SUMSQ)
     elif _elementwise(n):
         f = _compile(n, None, square=False)
