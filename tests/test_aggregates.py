@@ -325,3 +325,30 @@ def test_kahan_parts_kernels_match_the_step_by_step_sums(sparse):
     y[~np.isfinite(y)] = 1.5
     for got, want in zip(part_means(y, parts, sparse)[0], [_all_mean_py(y, sparse, lo, hi) for lo, hi in parts]):
         assert all(same(a, b) for a, b in zip(got, want))
+
+
+@pytest.mark.parametrize("case", ["dense", "sparse", "infinities", "nan", "float32", "huge"])
+def test_compiled_column_sums_match_the_step_by_step_sums(case):
+    # the compiled colSums runs all columns at once without the infinity test and redoes the
+    # columns that end non-finite: bit for bit the NumPy step-by-step version
+    from dmlpy.kernels.kahan_kernels import col_sums
+    from dmlpy.runtime.kahan import _col_sums_np
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((700, 37)) * 1e3
+    if case == "sparse":
+        x[rng.random(x.shape) < 0.7] = 0.0
+    elif case == "infinities":
+        x[3, 0], x[90, 8], x[91, 8], x[600, 30] = np.inf, -np.inf, np.inf, -np.inf
+    elif case == "nan":
+        x[5, 2], x[400, 2], x[10, 7] = np.nan, np.inf, np.nan
+    elif case == "float32":
+        x = x.astype(np.float32)
+    elif case == "huge":
+        x = x * 1e305      # partial sums overflow
+    sparse = case == "sparse"
+    with np.errstate(all="ignore"):
+        for lo, hi in [(0, 700), (0, 350), (350, 700)]:
+            got = col_sums(x, sparse, lo, hi)
+            want = _col_sums_np(x.astype(np.float64), sparse, lo, hi)
+            for g, w in zip(got, want):
+                assert np.array_equal(g, w, equal_nan=True)

@@ -13,7 +13,54 @@ from . import bufpool
 TRANSPOSE_MIN_CELLS = 1 << 16
 
 
-class CPU:
+# ------------------------------------------------------------------ allocation and conversion
+# (dmlpy.backends' module-level empty/zeros/full/eye/arange/matrix/array/to_host land here)
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+
+
+class _Allocation:
+    """Host arrays; dtype None is the run's dtype (float64, or float32 in single precision)."""
+
+    run_dtype = _F64
+
+    def __init__(self):
+        from . import follow_precision
+        follow_precision(self._precision)
+
+    def _precision(self, p):
+        self.run_dtype = _F32 if p == "single" else _F64
+
+    def empty(self, shape, dtype=None):
+        dt = self.run_dtype if dtype is None else dtype
+        if type(shape) is tuple and len(shape) == 2:
+            return bufpool.empty(shape, dt)
+        return np.empty(shape, dt)
+
+    def zeros(self, shape, dtype=None):
+        return np.zeros(shape, self.run_dtype if dtype is None else dtype)
+
+    def full(self, shape, value, dtype=None):
+        return np.full(shape, value, self.run_dtype if dtype is None else dtype)
+
+    def eye(self, n, dtype=None):
+        return np.eye(n, dtype=self.run_dtype if dtype is None else dtype)
+
+    def arange(self, n, dtype=None):
+        return np.arange(n, dtype=self.run_dtype if dtype is None else dtype)
+
+    def matrix(self, x, dtype=None):
+        return np.ascontiguousarray(x, self.run_dtype if dtype is None else dtype)
+
+    def array(self, x, dtype=None):
+        return np.array(x, self.run_dtype if dtype is None else dtype, order="C")
+
+    @staticmethod
+    def to_host(v):
+        return v
+
+
+class CPU(_Allocation):
     name = "cpu"
     dtype = np.float64
     xp = np
@@ -21,18 +68,11 @@ class CPU:
     def __init__(self):
         self.kernels = {"fused": fused, "matmul": matmul, "matmul_tn": matmul_tn,
                         "matmul_nt": matmul_nt, "tsmm_left": tsmm_left, "sumsq": sumsq}
+        _Allocation.__init__(self)
 
     @staticmethod
     def is_matrix(v) -> bool:
         return type(v) is np.ndarray
-
-    @staticmethod
-    def empty(shape):
-        return bufpool.empty(shape)
-
-    @staticmethod
-    def to_host(v):
-        return v
 
 
 def backend():
@@ -67,7 +107,7 @@ def tsmm_left(x):
 def sumsq(x):
     """sum(X^2) in one pass, with the additions of SystemDS's sum of squares."""
     from ..runtime.kahan import kahan_sum
-    return kahan_sum(x.astype(np.float64, copy=False), square=True)
+    return kahan_sum(x, square=True)      # float32 cells are widened one by one
 
 
 def _aggregate(name, x):

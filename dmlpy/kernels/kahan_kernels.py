@@ -74,16 +74,31 @@ def _kadd(s, c, v):
 
 @njit(cache=True)
 def col_sums(x, sparse, lo, hi):
-    """Kahan column sums of rows lo..hi-1, top to bottom; (sums, corrections)."""
+    """Kahan column sums of rows lo..hi-1, top to bottom; (sums, corrections). A dense matrix
+    goes row by row through all columns at once without the infinity test (the columns are
+    independent chains, and the loop vectorises); a column whose sum ended infinite or NaN is
+    redone with the full step (see kahan_parts.lanes4 for why that gives the same result)."""
     m = x.shape[1]
     s = np.zeros(m)
     c = np.zeros(m)
-    for i in range(lo, hi):
-        for j in range(m):
-            v = x[i, j]
-            if sparse and v == 0.0:
-                continue
-            s[j], c[j] = _kadd(s[j], c[j], v)
+    if not sparse:
+        for i in range(lo, hi):
+            row = x[i]
+            for j in range(m):
+                cor = np.float64(row[j]) + c[j]
+                t = s[j] + cor
+                c[j] = cor - (t - s[j])
+                s[j] = t
+    for j in range(m):
+        if sparse or not (np.isfinite(s[j]) and np.isfinite(c[j])):
+            sj = cj = 0.0
+            for i in range(lo, hi):
+                v = np.float64(x[i, j])
+                if sparse and v == 0.0:
+                    continue
+                sj, cj = _kadd(sj, cj, v)
+            s[j] = sj
+            c[j] = cj
     return s, c
 
 

@@ -237,7 +237,9 @@ def kahan_col_sums(x: np.ndarray) -> np.ndarray:
     sparse = held_sparse(x)
     if n > NUMPY_MAX_STEPS and _use_numba(x):
         from ..kernels import kahan_kernels as K
-        xc = np.ascontiguousarray(x, dtype=np.float64)
+        xc = np.ascontiguousarray(x)
+        if xc.dtype != np.float32:
+            xc = xc.astype(np.float64, copy=False)
         fn = K.col_sums
     else:
         xc, fn = x, _col_sums_np
