@@ -122,3 +122,10 @@ def test_wide_row_sums_dense_and_sparse(dml_out):
                   '+ as.scalar(q[1,1]) + " " + as.scalar(q[77,1]))\n')
     assert out == ("1.9836175243155576 4.8557754129695585 -12.660956270148182 -0.33957218111950205 "
                    "-1.5060726403859948\n")
+
+
+def test_second_spellings_isNA_isInf_tr(dml_out):
+    # recorded from SystemDS 3.4
+    out = dml_out('X = matrix("1 0 3 4", rows=2, cols=2)\nY = X / 0\n'
+                  'print(toString(isNA(Y)))\nprint(toString(isInf(Y)))\nprint(tr(X))')
+    assert out == "0.000 1.000\n0.000 0.000\n\n1.000 0.000\n1.000 1.000\n\n5.0\n"

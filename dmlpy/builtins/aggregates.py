@@ -93,7 +93,7 @@ def sd(x):
     return math.sqrt(_var(_mat(x, "sd")))
 
 
-@builtin("trace", "target", rule=r_agg)
+@builtin("trace", "target", rule=r_agg, aliases=("tr",))
 def trace(x):
     """Sum of the diagonal of a square matrix."""
     x = _mat(x, "trace")

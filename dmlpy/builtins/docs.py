@@ -181,8 +181,15 @@ def _defines(path: Path, name: str) -> bool:
                      re.MULTILINE | re.IGNORECASE) is not None
 
 
+# spellings SystemDS 3.4 lists but cannot call
+_BROKEN_ALIASES = {"FDR": "SystemDS 3.4 lists the spelling `FDR` but fails on it (it looks for "
+                          "scripts/builtin/FDR.dml); both fail alike, `fdr` is the working spelling"}
+
+
 def _alias_note(name: str, have: set, shipped: set) -> str:
     alias = SYSTEMDS_ALIASES.get(name)
+    if alias in _BROKEN_ALIASES:
+        return _BROKEN_ALIASES[alias]
     if alias and alias not in have and alias not in shipped:
         return f"the spelling `{alias}` is not registered in dmlpy yet"
     return ""

@@ -192,12 +192,12 @@ def is_nan(x):
     return v != v
 
 
-@builtin("is.na", "target", rule=r_elementwise)
+@builtin("is.na", "target", rule=r_elementwise, aliases=("isNA",))
 def is_na(x):
     return is_nan(x)
 
 
-@builtin("is.infinite", "target", rule=r_elementwise)
+@builtin("is.infinite", "target", rule=r_elementwise, aliases=("isInf",))
 def is_infinite(x):
     if _arr(x):
         return _np().isinf(x).astype(float)
