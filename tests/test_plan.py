@@ -124,7 +124,7 @@ def test_matrix_chain():
 
 def test_sum_of_product():
     [after] = ops_after(M + "r = sum(X %*% t(Y))", "sum-of-product")
-    assert "colSums(X)" in after and "rowSums(" in after and "%*%" not in after
+    assert "sum_product(X, %0)" in after and "%*%" not in after and "matmul" not in after
     log = plan_of(M + "r = sum(X %*% t(Y)) + sum(t(X) %*% X)")     # after the other passes too
     assert "matmul" not in log[0][2] and "tsmm" not in log[0][2]
     assert run(M + "r = sum(X %*% t(Y))")["r"] == pytest.approx(
@@ -236,6 +236,23 @@ def test_every_pass_is_switchable():
     full = run(src)["r"]
     for name in PASSES:
         assert run(src, disabled=[name])["r"] == pytest.approx(full, rel=1e-12), name
+
+
+def test_sum_of_product_keeps_the_product_error(dml):
+    out, err, rc = dml("y = sum(matrix(1, rows=2, cols=2) %*% matrix(1, rows=3, cols=3))\nprint(y)")
+    assert rc == 1 and "<string>:1:9" in err and "invalid dimensions for matrix multiplication" in err
+
+
+def test_dead_code_and_common_subexpressions_are_switchable():
+    # dead code: an unused assignment is not computed (its error never happens) unless switched off
+    src = "Y = matrix(1, rows=2, cols=2)\nx = as.scalar(Y[5, 1])\nr = 1"
+    assert run(src)["r"] == 1
+    with pytest.raises(dmlpy.DMLError):
+        run(src, disabled=["dead-code"])
+    opts = PlanOptions(record=True, disabled=frozenset(["fusion", "common-subexpressions"]))
+    compile_program(M + "r = (X %*% t(Y)) + (X %*% t(Y))", outputs=["r"], plan=opts)
+    [(_, before, _, _)] = opts.log
+    assert before.count("%*%") == 2      # no node shared: the product is computed twice
 
 
 # ------------------------------------------------------------------ in place, value semantics

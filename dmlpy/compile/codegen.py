@@ -39,7 +39,7 @@ HELPERS = {
     "_eval": ("executor", "dynamic_eval"), "_List": ("values", "DMLList"),
     "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
     "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
-    "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"),
+    "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"), "_sump": ("plan", "sum_of_product"),
     "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
@@ -143,7 +143,8 @@ class CodeGen:
     # ------------------------------------------------------------------ program
     def program(self, inputs: list[str], outputs: list[str] | None) -> str:
         main = self.a.main
-        self.dead = dead_assignments(self.a, outputs)
+        if self.plan is None or "dead-code" not in self.plan.opts.disabled:
+            self.dead = dead_assignments(self.a, outputs)
         self.emit(f"def __dml_main__({', '.join(pyvar(n) for n in inputs)}):")
         self.depth = 1
         self.block(main.program.statements)

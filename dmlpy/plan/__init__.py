@@ -24,7 +24,13 @@ class PlanOptions:
     disabled: frozenset = frozenset()     # rewrite passes switched off (PASSES names)
     record: bool = False                  # keep (span, IR before, IR after) for --explain
     log: list = field(default_factory=list)
-    precision: str = "double"             # "single": the run's matrices are float32
+    # "single": the run's matrices are float32 (default: DMLPY_PRECISION, else double)
+    precision: str = field(default_factory=lambda: _env_precision())
+
+
+def _env_precision() -> str:
+    import os
+    return "single" if os.environ.get("DMLPY_PRECISION") == "single" else "double"
 
 
 def options(no_rewrite=(), record=False, precision=None) -> PlanOptions:
@@ -65,7 +71,7 @@ class Planner:
 
     def expr(self, e) -> str | None:
         """Code for expression e through the IR (None for a lone leaf: the AST lowers it)."""
-        builder = Builder(self.cg.a, self.skip)
+        builder = Builder(self.cg.a, self.skip, cse="common-subexpressions" not in self.opts.disabled)
         root = builder.build(e)
         if root.op in (Op.LEAF, Op.CONST, Op.VAR):
             return None
@@ -89,4 +95,6 @@ def _kernels(root) -> list[str]:
             out.append(f"matrix chain of {len(n.args)} (cheapest order for the shapes at run time)")
         elif n.op is Op.SUMSQ:
             out.append("sum of squares")
+        elif n.op is Op.SUMPROD:
+            out.append("sum of a product from column and row sums (no product matrix)")
     return out

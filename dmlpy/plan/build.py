@@ -13,9 +13,10 @@ _ARITY = {Op.MIN: 1, Op.MAX: 1}
 
 
 class Builder:
-    def __init__(self, analysis, skip):
+    def __init__(self, analysis, skip, cse=True):
         self.a = analysis
         self.skip = skip            # AST nodes the code generator lowers itself (special forms)
+        self.cse = cse              # equal sub-expressions become one node (common-subexpressions)
         self.memo: dict = {}
         self.shared = False         # a matrix operation occurs twice (computed once when lowered)
 
@@ -24,7 +25,7 @@ class Builder:
 
     def node(self, op, args, e, value=None, literal=False, ty=None) -> Node:
         n = Node(op, tuple(args), self.ty(e) if ty is None else ty, e.span, value, literal)
-        if op is Op.LEAF or op is Op.CALL:
+        if op is Op.LEAF or op is Op.CALL or (args and not self.cse):   # leaves are always shared
             return n
         k = n.key()
         have = self.memo.get(k)

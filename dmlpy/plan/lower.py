@@ -18,7 +18,7 @@ from .ir import BINARY, Node, Op, walk
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^-?[0-9.]+(e[-+]?[0-9]+)?$")
 _UNARY = {Op.NEG: "-", Op.POS: "+", Op.NOT: "!"}
 _NEW = {Op.SUMSQ: "_sumsq", Op.TSMM_L: "_tsmm_l", Op.TSMM_R: "_tsmm", Op.MATMUL_TN: "_mm_tn",
-        Op.MATMUL_NT: "_mm_nt"}
+        Op.MATMUL_NT: "_mm_nt", Op.SUMPROD: "_sump"}
 
 
 class Lowerer:

@@ -118,7 +118,8 @@ def _unchained(n: Node) -> Node:
 
 
 def sum_of_product(n: Node, ctx) -> Node:
-    """sum(A %*% B) as sum(t(colSums(A)) * rowSums(B)): no product matrix."""
+    """sum(A %*% B) as sum(t(colSums(A)) * rowSums(B)) (planops.sum_of_product): no product
+    matrix."""
     if n.op is not Op.SUM or len(n.args) != 1:
         return n
     p = n.args[0]
@@ -142,10 +143,8 @@ def sum_of_product(n: Node, ctx) -> Node:
         return n
     if not (a.is_matrix and b.is_matrix):
         return n
-    cs = Node(Op.COLSUMS, (a,), m, n.span, lookup("colSums"))
-    rs = Node(Op.ROWSUMS, (b,), m, n.span, lookup("rowSums"))
-    prod = Node(Op.MUL, (Node(Op.T, (cs,), m, n.span, lookup("t")), rs), m, n.span)
-    return Node(Op.SUM, (prod,), n.type, n.span, n.value)
+    # at the product's position: when the shapes do not fit, the product's error is reported
+    return Node(Op.SUMPROD, (a, b), n.type, p.span)
 
 
 def row_col_means(n: Node, ctx) -> Node:
@@ -162,7 +161,9 @@ def row_col_means(n: Node, ctx) -> Node:
 
 
 # name -> pass, in the order they run; all but fusion (a whole-DAG pass, fuse.py) run bottom-up
-PASSES = {
+PASSES = {      # in order; None: a pass that runs elsewhere (named here so it can be switched off)
+    "dead-code": None,                  # dmlpy/compile/dead.py, before code generation
+    "common-subexpressions": None,      # dmlpy/plan/build.py, while the IR is built
     "constant-folding": constant_folding,
     "identities": identities,
     "sum-of-squares": sum_of_squares,

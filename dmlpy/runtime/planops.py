@@ -31,6 +31,20 @@ def sumsq(x):
     return kernel("sumsq")(x)
 
 
+def sum_of_product(a, b):
+    """sum(A %*% B) as sum(t(colSums(A)) * rowSums(B)), without the product; the product's
+    error when the operands are not two matrices that fit."""
+    from ..builtins.registry import lookup
+    if not (_arr(a) and _arr(b)) or a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        from .ops import matmul
+        return lookup("sum").impl(matmul(a, b))
+    cs = lookup("colSums").impl(a)
+    rs = lookup("rowSums").impl(b)
+    if a.dtype.char == "f":     # single precision: the builtins' results as float32 too
+        cs, rs = to_precision(cs), to_precision(rs)
+    return lookup("sum").impl(cs.reshape(-1, 1) * rs)
+
+
 def self_product_left(x):
     """t(X) %*% X."""
     if not _arr(x):
