@@ -162,24 +162,21 @@ def _block(off, n, prog, nin, mats, kinds, ncols, regs, nreg, d_out, scr):
         code = prog[p, 0]
         dst = prog[p, 1]
         d = d_out[:n] if dst < 0 else regs[dst - nin, :n]
-        ka = prog[p, 2]
-        if ka >= nin:
-            a = regs[ka - nin, :n]
-        elif kinds[ka] == 0:
-            a = mats[ka][off:off + n]
-        else:
-            a = regs[nreg + ka, :n]
+        a = _operand(prog[p, 2], off, n, nin, mats, kinds, regs, nreg)
         if code >= UNARY_BASE:
             _unary(code, d, a, n, scr)
-            continue
-        kb = prog[p, 3]
-        if kb >= nin:
-            b = regs[kb - nin, :n]
-        elif kinds[kb] == 0:
-            b = mats[kb][off:off + n]
         else:
-            b = regs[nreg + kb, :n]
-        _binary(code, d, a, b, n)
+            _binary(code, d, a, _operand(prog[p, 3], off, n, nin, mats, kinds, regs, nreg), n)
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _operand(k, off, n, nin, mats, kinds, regs, nreg):
+    """Cells off .. off+n-1 of operand k: a working register, a full input, or a spread vector."""
+    if k >= nin:
+        return regs[k - nin, :n]
+    if kinds[k] == 0:
+        return mats[k][off:off + n]
+    return regs[nreg + k, :n]
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
