@@ -168,16 +168,20 @@ def workloads(quick):
         (f"LARS update, AlexNet shapes /{s} (s/iter)", "lars_update.dml", {"scale": s}, "s",
          lambda: np_lars(s), lambda: torch_lars(s)),
         (f"AlexNet step N={an}, {ah}x{ah}, 100 classes (s/step; PyTorch fp64)", "alexnet_step.dml",
-         {"N": an, "H": ah, "W": ah}, "s", None, lambda: _torch_f64(an, ah)),
+         {"N": an, "H": ah, "W": ah}, "s", None, lambda: _torch(an, ah, "float64")),
+        # single precision: dmlpy --precision single against PyTorch fp32 (SystemDS: not run)
+        (f"AlexNet step fp32, N={an}, {ah}x{ah} (s/step; PyTorch fp32)", "alexnet_step.dml",
+         {"N": an, "H": ah, "W": ah}, "s", None, lambda: _torch(an, ah, "float32"),
+         ["--precision", "single"]),
     ]
 
 
-def _torch_f64(N, H):
+def _torch(N, H, dtype):
     import importlib.util
     if importlib.util.find_spec("torch") is None:
         return None
     import torch
-    return torch_alexnet(N, H, 100, torch.float64)
+    return torch_alexnet(N, H, 100, getattr(torch, dtype))
 
 
 def main():
@@ -190,11 +194,13 @@ def main():
     dml = [sys.executable, "-m", "dmlpy"]
     ref = None if a.no_reference or not REF.exists() or not shutil.which("java") else [str(REF)]
     print(f"{'workload':<48} {'dmlpy':>9} {'SystemDS':>9} {'NumPy':>9} {'PyTorch':>9}  dmlpy vs SDS / NumPy")
-    for name, script, nv, key, f_np, f_torch in workloads(a.quick):
+    for name, script, nv, key, f_np, f_torch, *flags in workloads(a.quick):
         if a.only and not any(o in name for o in a.only):
             continue
-        d = statistics.median(dml_run(dml, script, nv, key) for _ in range(a.runs))
-        s = statistics.median(dml_run(ref, script, nv, key) for _ in range(min(a.runs, 2))) if ref else None
+        flags = flags[0] if flags else []
+        d = statistics.median(dml_run(dml + flags, script, nv, key) for _ in range(a.runs))
+        s = statistics.median(dml_run(ref, script, nv, key) for _ in range(min(a.runs, 2))) \
+            if ref and not flags else None
         p = f_np() if f_np else None
         t = f_torch() if f_torch else None
         fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'-':>9}"  # noqa: E731

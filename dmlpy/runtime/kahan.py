@@ -249,9 +249,19 @@ def kahan_col_sums(x: np.ndarray) -> np.ndarray:
         if s is None:
             s, c = ps.copy(), pc.copy()
         else:
-            for j in range(m):
-                s[j], c[j] = _kadd(float(s[j]), float(c[j]), float(ps[j]), float(pc[j]))
+            s, c = _kadd_cols(s, c, ps, pc)
     return s.reshape(1, m)
+
+
+def _kadd_cols(s, c, v, vc):
+    """_kadd on each column: the same operations on arrays."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        cor = v + (c + vc)
+        t = s + cor
+        nc = cor - (t - s)
+        inf_v = np.isinf(v)
+        inf = np.isinf(s) | inf_v
+        return np.where(inf, np.where(inf_v, v, s), t), np.where(inf, 0.0, nc)
 
 
 # ------------------------------------------------------------------ mean(), colMeans(), rowMeans()
@@ -347,9 +357,8 @@ def kahan_col_means(x: np.ndarray) -> np.ndarray:
         if s is None:
             s, c, cnt = ps.copy(), pc.copy(), pn.copy()
         else:
-            for j in range(m):
-                s[j], c[j], cnt[j] = _join_mean(float(s[j]), float(c[j]), float(cnt[j]),
-                                                float(ps[j]), float(pn[j]))
+            cnt = cnt + pn          # _join_mean on each column
+            s, c = _kadd_cols(s, c, (ps - s) * pn / cnt, 0.0)
     return s.reshape(1, m)
 
 
