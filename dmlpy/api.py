@@ -93,7 +93,8 @@ def to_dml(v, where="input"):
         a = a.reshape(-1, 1)
     if a.ndim != 2:
         raise _bad(where, f"a DML matrix has two dimensions; got an array of shape {a.shape}")
-    return np.array(a, dtype=np.float64, order="C", copy=True)
+    from . import backends      # a copy the caller cannot change, where the backend keeps matrices
+    return backends.array(a, backends.DOUBLE)
 
 
 def from_dml(v):
@@ -101,6 +102,9 @@ def from_dml(v):
     if isinstance(v, DMLList):
         vals = [from_dml(x) for x in v.values]
         return dict(zip(v.names, vals)) if v.names else vals
+    if type(v).__name__ == "ndarray":
+        from . import backends  # the caller gets NumPy arrays whatever the backend
+        return backends.to_host(v)
     return v
 
 

@@ -32,6 +32,7 @@ print(trace(matrix("1 2 3 4", rows=2, cols=2)))
                           "3.5", "5.5", "4.0", "5.0"]
 
 
+@pytest.mark.double_only("SystemDS's double digits (rel 1e-14)")
 def test_moment_cov(dml_out):
     out = dml_out('''v = matrix("5 1 4 2 3 8", rows=6, cols=1)
 y = matrix("2 4 5 4 5 1", rows=6, cols=1)
@@ -239,6 +240,7 @@ def test_row_index_extreme_kernel_matches_small_path(pick_max):
     np.testing.assert_array_equal(big, small)
 
 
+@pytest.mark.double_only("every printed digit of SystemDS's double Kahan sums")
 def test_sums_and_means_round_as_systemds(dml_out):
     # SystemDS adds with Kahan compensation (running means for mean/colMeans/rowMeans), skips the
     # zeros of a matrix held sparse (S: a third non-zero) and splits sum/mean/colSums/colMeans of
@@ -291,6 +293,7 @@ print(toString(t(rowMeans(t(cbind(A,B,C,D))))))
                           "Infinity Infinity -Infinity NaN"]
 
 
+@pytest.mark.double_only("every printed digit of SystemDS's double aggregates")
 def test_vector_aggregates_as_systemds(dml_out):
     # reference output: colSums/colMeans of a column vector are SystemDS's sum/mean (its rewrite),
     # split into 16 row blocks here; a row vector's rowMeans is one running mean

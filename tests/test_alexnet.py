@@ -35,6 +35,7 @@ def test_too_small_input_is_a_clear_error():
     assert "32x32" in msg and "too small" in msg and "63x63" in msg
 
 
+@pytest.mark.double_only("finite differences at float64 step and tolerance")
 def test_gradients_match_finite_differences():
     res = dmlpy.run(SRC + f"""
 [model, arch, emas] = alexnet::init(2, 12, 12, 3, 4, f1=2, f2=3, f3=4, f4=4, f5=3, fc=6,

@@ -5,6 +5,7 @@ import pytest
 import dmlpy
 
 
+@pytest.mark.double_only("checks that the default run gives float64 matrices")
 def test_run_with_inputs_and_outputs():
     X = np.arange(6, dtype=np.int32).reshape(2, 3)
     res = dmlpy.run("Y = X %*% t(X) * k; s = sum(Y); n = nrow(X); b = s > 10; name = 'r' + n",

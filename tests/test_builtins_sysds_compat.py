@@ -1,6 +1,7 @@
 """Builtin behaviours SystemDS's own builtin scripts rely on (found by
 benchmarks/sysds_builtin_tests.py).  Expected texts were recorded with the reference, SystemDS 3.4.0.
 """
+import pytest
 
 
 def test_order_by_several_columns(dml_out):
@@ -69,6 +70,7 @@ def test_table_reads_the_first_column_of_a_wider_b(dml_out):
                    "10.000 0.000 0.000\n0.000 20.000 0.000\n0.000 0.000 30.000\n\n")
 
 
+@pytest.mark.double_only("prints the double digits of 1.414 taken from a matrix")
 def test_int_result_keeps_a_double_assigned_on_one_path(dml_out):
     # knnGraph's kthSmallest returns (integer res) but assigns a distance in one branch
     out = dml_out('f = function(Matrix[Double] a, Boolean b) return (integer res) {\n'
@@ -80,6 +82,7 @@ def test_int_result_keeps_a_double_assigned_on_one_path(dml_out):
     assert out == "1.414\n1.700\n0.000\n\n2.4139999999999997\n-1\n"
 
 
+@pytest.mark.double_only("every printed digit of SystemDS's double sums and tsmm")
 def test_row_sums_and_self_product_round_like_systemds(dml_out):
     # Kahan row sums and tsmm's dot-product order: the cancellation s + t(s) - 2 X t(X) of dist()
     # leaves SystemDS's residues (dense and sparse kernels differ)
@@ -100,6 +103,7 @@ def test_row_sums_and_self_product_round_like_systemds(dml_out):
                    "150.99180876215777 148.64654237174486 154.1851283618065\n")
 
 
+@pytest.mark.double_only("prints double digits of matrix cells (1e20)")
 def test_to_string_pads_digits_beyond_the_shortest_repr_with_zeros(dml_out):
     # DecimalFormat: half-even on the exact value, but no digits past Double.toString's
     out = dml_out('M = matrix("1 2 3 4 5 6", rows=2, cols=3)\n'
@@ -114,6 +118,7 @@ def test_to_string_pads_digits_beyond_the_shortest_repr_with_zeros(dml_out):
                    "9223372036854776000.00 100000000000000000000.00 0.10\n2.67 -123456789012345.67 0.00\n\n")
 
 
+@pytest.mark.double_only("every printed digit of SystemDS's double row sums")
 def test_wide_row_sums_dense_and_sparse(dml_out):
     # wide enough for the compiled Kahan kernel (dense, and sparse skipping zeros)
     out = dml_out('Z = rand(rows=100, cols=300, min=-1, max=1, seed=3)\nr = rowSums(Z)\n'

@@ -5,12 +5,12 @@ tests/data/dml_builtins/record_expected.py; the reference is not needed here).
 Every case runs PRELUDE + its snippet; `show(key, M)` prints a marker line and
 the matrix, and the numbers under each marker are compared with the recording.
 """
-import json
 import math
-import re
 from pathlib import Path
 
 import pytest
+
+from reference_util import assert_matches, compare, parse_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_DIR = ROOT / "scripts" / "builtin"
@@ -258,53 +258,6 @@ def canonical_signs(blocks, spec):
         out[key] = vals
     return out
 
-_NUM = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|NaN|Infinity|inf|nan)$")
-
-
-def parse_blocks(text):
-    """Marker-delimited blocks -> {key: [floats]}."""
-    blocks, cur = {}, None
-    for line in text.splitlines():
-        if line.startswith("### "):
-            cur = line[4:].strip()
-            blocks[cur] = []
-        elif cur is not None:
-            toks = line.split()
-            if toks and all(_NUM.match(t.lstrip("-+")) or _NUM.match(t) for t in toks):
-                blocks[cur].extend(float(t.replace("Infinity", "inf")) for t in toks)
-            elif toks:
-                cur = None
-    return blocks
-
-
-def _close(a, b, rel=1e-9, abs_=1e-11):
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
-
-
-def compare(got, want, rel=1e-9, abs_=1e-11):
-    problems = []
-    for key, w in want.items():
-        g = got.get(key)
-        if g is None:
-            problems.append(f"{key}: missing")
-        elif len(g) != len(w):
-            problems.append(f"{key}: {len(g)} values, expected {len(w)}")
-        else:
-            bad = [(j, a, b) for j, (a, b) in enumerate(zip(g, w)) if not _close(a, b, rel, abs_)]
-            if bad:
-                problems.append(f"{key}: {len(bad)} mismatches, first {bad[:3]}")
-    return problems
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return json.loads(EXPECTED_FILE.read_text())
-
-
 def run_case(dml_out, name):
     return parse_blocks(dml_out(PRELUDE + ALL_CASES[name]))
 
@@ -315,8 +268,7 @@ def test_against_reference(dml_out, expected, name):
     want = expected[name]
     if name in SIGN_FREE:
         got, want = canonical_signs(got, SIGN_FREE[name]), canonical_signs(want, SIGN_FREE[name])
-    problems = compare(got, want, *TOLERANCE.get(name, (1e-9, 1e-11)))
-    assert not problems, "\n".join(problems)
+    assert_matches(got, want, TOLERANCE.get(name, (1e-9, 1e-11)))
 
 
 def _rand_matches(dml_out, expected):
@@ -332,6 +284,7 @@ def test_seeded_against_reference(dml_out, expected, name):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.double_only("centroids compared at 1e-9 with SystemDS's doubles")
 def test_kmeans_separated_clusters(dml_out):
     # three tight, far apart clusters: any seeding ends in the same partition
     out = dml_out("""

@@ -7,12 +7,11 @@ tests/data/dml_builtins_pipe/record_expected.py; the reference is not needed her
 Same mechanism as test_dml_builtins_clean.py: PRELUDE + a snippet, numbers
 under `### key` markers, strings of frames under `$$$ key` markers.
 """
-import json
 from pathlib import Path
 
 import pytest
 
-from test_dml_builtins import compare
+from reference_util import assert_matches
 from test_dml_builtins_ml import PRELUDE as ML_PRELUDE, parse_output as ml_parse
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "data" / "dml_builtins_pipe" / "expected.json"
@@ -197,27 +196,14 @@ def parse_output(text):
     return blocks
 
 
-def check(got, want, rel=1e-9, abs_=1e-11):
-    problems = compare(got, {k: v for k, v in want.items() if not k.startswith("$")}, rel, abs_)
-    problems += [f"{k}: got {got.get(k)}, expected {v}" for k, v in want.items()
-                 if k.startswith("$") and got.get(k) != v]
-    return problems
-
-
 def reference_text(name):
     return PRELUDE + ALL_CASES[name]
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return json.loads(EXPECTED_FILE.read_text())
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_against_reference(dml_out, expected, name):
     got = parse_output(dml_out(PRELUDE + ALL_CASES[name]))
-    problems = check(got, expected[name], *TOLERANCE.get(name, (1e-9, 1e-11)))
-    assert not problems, "\n".join(problems)
+    assert_matches(got, expected[name], TOLERANCE.get(name))
 
 
 @pytest.mark.parametrize("snippet, message", [

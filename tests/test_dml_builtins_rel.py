@@ -8,12 +8,12 @@ Same mechanism as test_dml_builtins_ml.py: PRELUDE + a snippet, numbers under
 `### key` markers; every case calls each builtin once (SystemDS 3.4 can answer
 a second call in one script with the arguments of the first).
 """
-import json
 from pathlib import Path
 
 import pytest
 
-from test_dml_builtins import PRELUDE as BASE_PRELUDE, compare
+from reference_util import assert_matches
+from test_dml_builtins import PRELUDE as BASE_PRELUDE
 from test_dml_builtins_ml import parse_output
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "data" / "dml_builtins_rel" / "expected.json"
@@ -206,16 +206,10 @@ def case_text(name):
 reference_text = case_text
 
 
-@pytest.fixture(scope="module")
-def expected():
-    return json.loads(EXPECTED_FILE.read_text())
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_against_reference(dml_out, expected, name):
     got = parse_output(dml_out(case_text(name)))
-    problems = compare(got, expected[name], *TOLERANCE.get(name, (1e-9, 1e-11)))
-    assert not problems, "\n".join(problems)
+    assert_matches(got, expected[name], TOLERANCE.get(name))
 
 
 def test_dedup_finds_exact_duplicates(dml_out):
@@ -250,6 +244,7 @@ show("d", as.matrix(sum(abs(a - X)) + sum(abs(b - 1 - yb)) + 100 * (nrow(a) - n)
     assert parse_output(out)["d"] == [0.0]
 
 
+@pytest.mark.double_only("recursion residuals below 1e-12")
 def test_garch_fit_properties(dml_out):
     # start point and restarts are unseeded: check what every run satisfies
     out = dml_out(PRELUDE + """

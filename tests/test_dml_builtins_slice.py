@@ -7,13 +7,13 @@ Same mechanism as test_dml_builtins_ml.py: PRELUDE + a snippet, numbers under `#
 SystemDS 3.4 can answer a second call of a builtin in one script with the arguments of the
 first, so every case calls each builtin once.
 """
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from test_dml_builtins import PRELUDE as BASE_PRELUDE, compare, parse_blocks
+from reference_util import assert_matches, compare, parse_blocks
+from test_dml_builtins import PRELUDE as BASE_PRELUDE
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "data" / "dml_builtins_slice" / "expected.json"
 
@@ -318,20 +318,15 @@ def reference_text(name):
     return PRELUDE + ALL_CASES[name]
 
 
-@pytest.fixture(scope="module")
-def expected():
-    return json.loads(EXPECTED_FILE.read_text())
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_against_reference(dml_out, expected, name):
     got = parse_output(dml_out(PRELUDE + ALL_CASES[name]))
     want = dict(expected[name])
     assert got.pop("$pred", None) == want.pop("$pred", None)
-    problems = compare(got, want, *TOLERANCE.get(name, (1e-9, 1e-11)))
-    assert not problems, "\n".join(problems)
+    assert_matches(got, want, TOLERANCE.get(name))
 
 
+@pytest.mark.double_only("Shapley values compared with the closed form at 1e-9")
 def test_shapExplainer_remove_non_var(dml_out):
     # features equal to the background (columns 2 and 5) are left out of the model calls; for a
     # linear model the Shapley values are w_j * (x_j - mean of the sampled background). (SystemDS
@@ -384,6 +379,7 @@ model = list(W1, W2, matrix(0.1, 1, 6), matrix(0.2, 1, 1))
 """
 
 
+@pytest.mark.double_only("two paths compared at 1e-9")
 def test_independentSubnetTrain_one_subnet_is_gradient_descent(dml_out):
     # one subnet, one full batch per round: plain gradient descent (the row shuffle only
     # reorders the gradient sums)
@@ -466,6 +462,7 @@ show("img", img); show("imgs", imgs)
     assert "returning the input" in out
 
 
+@pytest.mark.double_only("two paths compared at 1e-9")
 def test_shapExplainer_model_args(dml_out):
     # any number of named model arguments (SystemDS 3.4 accepts exactly one); with all of X_bg as
     # the samples, a linear model's Shapley values are w_j * (x_j - colMeans(X_bg)_j)

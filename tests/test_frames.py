@@ -17,6 +17,7 @@ def wd(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.double_only("value types detected from the double value of each cell (0.1 in float32 needs FP64)")
 def test_as_frame_types_and_print(dml_out):
     out = dml_out('X = matrix("1 0.5 1e-10 0 -3 123456789 1e20 0.1 2", rows=3, cols=3)\n'
                   'print(toString(as.frame(X)))\n'
@@ -150,6 +151,7 @@ def test_bin_edges_read_null_cells_as_zero(wd, dml_out):
                    "0.0\u00b73.0 0.0\u00b75.0\n3.0\u00b76.0 5.0\u00b79.0\n6.0\u00b79.0 null\n\n")
 
 
+@pytest.mark.double_only("prints double digits of decoded bin values")
 def test_bin_decode_interpolates_within_the_bin(dml_out):
     # reference output: a code decodes to its bin's centre plus the fraction of the bin width by
     # which it differs from the nearest whole code (code 0: the first bin's lower edge)

@@ -180,6 +180,7 @@ def _rows(out):
     return [[float(v) for v in l.split()] for l in out.strip().split("\n") if l.strip()]
 
 
+@pytest.mark.double_only("double digits of sqrt of matrix cells")
 def test_sqrt_matrix_java_and_dml(dml_out):
     out = dml_out('B = matrix("1 2 2 13", 2, 2)\nprint(toString(sqrtMatrixJava(B), decimal=15))\n'
                   'D = matrix("62 14 16 70 14 17 12 29 16 12 27 22 70 29 22 93", 4, 4)\n'

@@ -32,6 +32,7 @@ def _strip_created(text):
 
 
 # ------------------------------------------------------------------ writing, byte for byte
+@pytest.mark.double_only("files written with the double digits of the cells")
 @pytest.mark.parametrize("name, fmt, extra", [
     ("x.csv", "csv", ""), ("xh.csv", "csv", ', header=TRUE, sep=";"'), ("x.txt", "text", ""),
     ("x.mtx", "mm", ""), ("x.libsvm", "libsvm", "")])
@@ -59,6 +60,7 @@ def test_write_empty_matrix_and_scalars(wd, dml_out):
                 _strip_created((DATA / (name + ".mtd")).read_text())
 
 
+@pytest.mark.double_only("files written with the double digits of the cells")
 def test_write_frames_match_reference(wd, dml_out):
     dml_out(X_DML + 'F = as.frame(X)\nwrite(F, "f.csv", format="csv")\nwrite(F, "f.txt", format="text")\n'
             'B = as.frame(matrix("1 0 0 1", rows=2, cols=2))\nwrite(B, "fb.csv", format="csv")\n')
@@ -68,6 +70,7 @@ def test_write_frames_match_reference(wd, dml_out):
             _strip_created((DATA / (name + ".mtd")).read_text())
 
 
+@pytest.mark.double_only("files written with the double digits of the cells")
 def test_number_texts(wd, dml_out):
     dml_out('W = matrix("-0.0 1 NaN Infinity -Infinity 0.001 1e7 1e-3 9999999", rows=3, cols=3)\n'
             'write(W, "w.csv", format="csv")\n')
@@ -77,6 +80,7 @@ def test_number_texts(wd, dml_out):
 
 
 # ------------------------------------------------------------------ reading reference files
+@pytest.mark.double_only("prints double digits of the cells read")
 def test_read_reference_files(wd, dml_out):
     for p in DATA.iterdir():
         shutil.copy(p, wd / p.name)

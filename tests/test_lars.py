@@ -32,6 +32,7 @@ def run(text, inputs, outputs):
 
 # ---------------------------------------------------------------- the DML test script
 
+@pytest.mark.double_only("the DML test script's checks use float64 tolerances")
 def test_dml_test_script_passes(tmp_path):
     # cwd elsewhere: the script's source("nn/optim/...") must resolve to dmlpy's shipped scripts/
     r = cli(str(TEST_SCRIPT), cwd=tmp_path)
@@ -87,6 +88,7 @@ def rng():
     return np.random.default_rng(20240611)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 @pytest.mark.parametrize("shape", [(5, 4), (1, 6), (6, 1)])
 def test_lars_three_steps_match_numpy(rng, shape):
     X = rng.normal(size=shape)
@@ -104,6 +106,7 @@ v = lars::init(X)
     np.testing.assert_allclose(res["v"], Vn, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_lars_options_match_numpy(rng):
     X, G, V = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.01 * rng.normal(size=(4, 3))
     cases = [
@@ -121,6 +124,7 @@ def test_lars_options_match_numpy(rng):
         np.testing.assert_allclose(res["W"], Vn, rtol=1e-12, atol=1e-14, err_msg=named)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_lars_model_with_skipped_layers_matches_numpy(rng):
     shapes = [(6, 4), (1, 4), (4, 3), (1, 3)]
     P = [rng.normal(size=s) for s in shapes]
@@ -144,6 +148,7 @@ R0 = as.matrix(params[1]); R1 = as.matrix(params[2]); R2 = as.matrix(params[3]);
         np.testing.assert_allclose(res[f"R{i}"], Xn, rtol=1e-12, atol=1e-14, err_msg=f"layer {i + 1}")
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_tvlars_matches_numpy(rng):
     X, G = rng.normal(size=(5, 5)), rng.normal(size=(5, 5))
     alpha, lam_d, d_e, gmin = 1.0, 0.01, 500.0, 0.001
@@ -164,6 +169,7 @@ f = tvlars::phi(t=700)
     assert res["f"] == pytest.approx(phi(700), rel=1e-14)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_lamb_matches_numpy(rng):
     X, Gs = rng.normal(size=(4, 6)), [rng.normal(size=(4, 6)) for _ in range(3)]
     res = run("""
@@ -180,6 +186,7 @@ def test_lamb_matches_numpy(rng):
     np.testing.assert_allclose(res["v"], V, rtol=1e-12)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_schedule_matches_numpy():
     ipe, epochs, warm, base, end = 7, 12, 2, 1.6, 0.001
     res = run("""

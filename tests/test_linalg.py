@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 
+@pytest.mark.double_only("prints 10 digits of SystemDS's double factorizations")
 def test_factorizations(dml_out):
     out = dml_out('''A = matrix("4 1 2 1 3 0 2 0 5", rows=3, cols=3)
 [U, S, W] = svd(matrix("1 2 3 4 5 6", rows=3, cols=2))
@@ -92,6 +93,7 @@ print(toString(solve(matrix("1 2 3 4 5 6 7 8 10", rows=3, cols=3), matrix("1 2 3
 """
 
 
+@pytest.mark.double_only("reconstruction checked at 1e-10")
 def test_eigen_values_and_reconstruction(dml_out):
     out = dml_out('''A = matrix("4 1 2 1 3 0 2 0 5", rows=3, cols=3)
 [ev, V] = eigen(A)
@@ -417,6 +419,7 @@ def _eigen_cases(text):
     return {k: [np.array(b) for b in v if b] for k, v in cases.items()}
 
 
+@pytest.mark.double_only("eigenvalues compared at 1e-10")
 def test_eigen_matches_systemds(dml_out):
     got = _eigen_cases(dml_out(_EIGEN_SCRIPT))
     want = _eigen_cases("".join(f"CASE {k}\n{v}\n" for k, v in _EIGEN_EXPECTED.items()))
@@ -441,6 +444,7 @@ def test_eigen_symmetric_properties():
         assert np.allclose(v.T @ v, np.eye(n), atol=1e-12)
 
 
+@pytest.mark.double_only("prints 9 digits of SystemDS's double svd")
 def test_svd_signs_as_systemds(dml_out):
     # reference output (SystemDS 3.4, Commons Math's decomposition): the signs of the singular
     # vectors, for a tall, a wide and a rank-deficient square matrix

@@ -98,6 +98,7 @@ def sections(text):
 RTOL = {"resnet.dml": 1e-8}
 
 
+@pytest.mark.double_only("numbers of the reference run in double")
 @pytest.mark.parametrize("driver", ["mnist.dml", "staging.dml", "alexnet.dml", "resnet.dml",
                                     "efficientnet.dml", "sherlock.dml", "attention.dml",
                                     "unet.dml"])
@@ -118,6 +119,7 @@ def test_functions_agree_with_the_reference(driver, tmp_path):
 
 # ---------------------------------------------------------------- MNIST examples
 
+@pytest.mark.double_only("probabilities compared with NumPy float64 at 1e-9")
 def test_mnist_softmax_train_and_predict(mnist, tmp_path):
     out = run("mnist_softmax-train.dml", f"train={mnist / 'train.csv'}", f"test={mnist / 'test.csv'}",
               "n_val=50", "iters=40", "epochs=2", f"out_dir={tmp_path}")
@@ -139,6 +141,7 @@ def test_mnist_softmax_train_and_predict(mnist, tmp_path):
     np.testing.assert_allclose(probs, e / e.sum(axis=1, keepdims=True), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.double_only("probabilities compared with NumPy float64")
 def test_mnist_lenet_train_and_predict(mnist, tmp_path):
     out = run("mnist_lenet-train.dml", f"train={mnist / 'train.csv'}", f"test={mnist / 'test.csv'}",
               "C=1", "Hin=8", "Win=8", "n_val=50", "epochs=2", f"out_dir={tmp_path}")
@@ -400,6 +403,7 @@ def test_attention_example(tmp_path):
 
 # ---------------------------------------------------------------- U-Net
 
+@pytest.mark.double_only("prints double digits (3.2E7)")
 def test_unet_extrapolate_and_serial_paramserv(tmp_path):
     out = run_dml("""
 source("nn/examples/u-net.dml") as unet

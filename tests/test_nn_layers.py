@@ -41,6 +41,7 @@ GRADCHECK_LAYERS = {
 TOLERANCE = {"mbconv": 1e-5}
 
 
+@pytest.mark.double_only("float64 finite differences (test_gradcheck_single_precision covers single)")
 @pytest.mark.parametrize("script", sorted(GRADCHECK_LAYERS))
 def test_gradcheck(script, capsys):
     rc = run_cli(str(GRADCHECK / script), None, {})
@@ -74,6 +75,7 @@ def test_gradcheck_single_precision(script, capsys):
         assert float(e) < SINGLE_TOLERANCE.get(layer, 5e-2), (layer, e)
 
 
+@pytest.mark.double_only("checks that the default run gives float64 matrices")
 def test_single_precision_runs_in_float32():
     res = run("X = rand(rows=4, cols=3, seed=1)\nY = conv2d(matrix(1, rows=2, cols=16), "
               "matrix(0.5, rows=3, cols=4), input_shape=[2,1,4,4], filter_shape=[3,1,2,2])\n"
@@ -140,6 +142,7 @@ def np_lrn(X, C, H, Wd, n, alpha, beta, k):
 
 # ---------------------------------------------------------------- forward vs NumPy
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_elementwise_forward():
     X = randn(4, 6)
     outs = dml("""
@@ -159,6 +162,7 @@ def test_elementwise_forward():
         np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_losses_and_regularisers_forward():
     pred = rng.uniform(0.05, 0.95, (5, 3))
     y = rng.uniform(0, 1, (5, 3))
@@ -183,6 +187,7 @@ def test_losses_and_regularisers_forward():
     assert r2 == pytest.approx(0.15 * (pred ** 2).sum(), rel=1e-12)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_affine_scale_shift_embedding_forward():
     X, W, b = randn(4, 3), randn(3, 5), randn(1, 5)
     g, bt = randn(1, 3), randn(1, 3)
@@ -204,6 +209,7 @@ def test_affine_scale_shift_embedding_forward():
     np.testing.assert_allclose(emb, D[idx[:, 0].astype(int) - 1], rtol=0)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-10")
 def test_batch_norm_forward():
     X = randn(6, 4) * 2 + 1
     g, bt = randn(1, 4), randn(1, 4)
@@ -230,6 +236,7 @@ def test_batch_norm_forward():
     np.testing.assert_allclose(civ.ravel(), 1 / np.sqrt(v2 + 1e-5), rtol=1e-9)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_conv_and_pool_forward():
     C, H, Wd = 2, 5, 6
     X, W, b = randn(2, C * H * Wd), randn(3, C * 3 * 2), randn(3, 1)
@@ -261,6 +268,7 @@ def test_conv_and_pool_forward():
     np.testing.assert_array_equal(up, refu)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_lrn_forward():
     X = randn(2, 5 * 2 * 3)
     y3, y4 = dml("""
@@ -272,6 +280,7 @@ def test_lrn_forward():
     np.testing.assert_allclose(y4, np_lrn(X, 5, 2, 3, 4, 1e-4, 0.75, 1), rtol=1e-12)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_rnn_lstm_forward():
     N, T, D, M = 2, 3, 2, 3
     X, Wr, br, h0 = randn(N, T * D), randn(D + M, M), randn(1, M), randn(N, M)
@@ -299,6 +308,7 @@ def test_rnn_lstm_forward():
     np.testing.assert_allclose(lc, c, rtol=1e-10)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-14")
 def test_dropout_and_inits():
     X = randn(20, 30)
     out, mask, mask2, W, W2, Wref, Wc, bc = dml("""
@@ -323,6 +333,7 @@ def test_dropout_and_inits():
 
 # ---------------------------------------------------------------- pure DML vs builtins
 
+@pytest.mark.double_only("two paths compared at 1e-12")
 @pytest.mark.parametrize("geom", [
     # C, H, W, Hf, Wf, sh, sw, ph, pw
     (1, 4, 4, 2, 2, 2, 2, 0, 0),
@@ -363,6 +374,7 @@ def test_pure_dml_matches_builtin(geom):
 
 # ---------------------------------------------------------------- util.dml
 
+@pytest.mark.double_only("compared exactly with NumPy on float64 inputs")
 def test_util_im2col_col2im_pad():
     C, H, Wd, Hf, Wf, sh, sw = 2, 5, 6, 3, 2, 2, 2
     img = randn(C, H * Wd)
@@ -392,6 +404,7 @@ def test_util_im2col_col2im_pad():
     np.testing.assert_array_equal(unpad, img)
 
 
+@pytest.mark.double_only("compared with NumPy float64 at 1e-12")
 def test_util_misc():
     X = randn(3, 2 * 2 * 2)
     labels = np.array([[2.0], [1.0], [3.0]])

@@ -76,6 +76,7 @@ def dmlpy_output(driver, tmp_path_factory):
     return _runs[driver]
 
 
+@pytest.mark.double_only("numbers of the reference run in double")
 @pytest.mark.parametrize("driver,record", recorded_sections(),
                          ids=[f"{d[:-4]}:{f.stem}" for d, f in recorded_sections()])
 def test_shipped_layers_print_the_reference_numbers(driver, record, tmp_path_factory):
@@ -96,6 +97,7 @@ def test_shipped_layers_print_the_reference_numbers(driver, record, tmp_path_fac
     assert not msgs, f"section {name} differs:\n" + "\n".join(msgs)
 
 
+@pytest.mark.double_only("numbers of the reference run in double")
 def test_lstm_staging_prints_the_reference_lstm_numbers(tmp_path_factory):
     """SystemDS 3.4 cannot run its own lstm_staging.dml; port_staging.dml feeds it the inputs
     port_seq.dml feeds lstm.dml, so its printed blocks must equal the recorded lstm ones."""

@@ -82,6 +82,7 @@ def test_every_optimizer_and_network_file_is_recorded():
     assert not sorted(sysds_files - names)
 
 
+@pytest.mark.double_only("numbers of the reference run in double")
 @pytest.mark.parametrize("driver,record", recorded_sections(),
                          ids=[f"{d[:-4]}:{f.stem}" for d, f in recorded_sections()])
 def test_shipped_library_prints_the_reference_numbers(driver, record, tmp_path_factory):
@@ -100,6 +101,7 @@ def test_shipped_library_prints_the_reference_numbers(driver, record, tmp_path_f
     assert not msgs, f"section {name} differs:\n" + "\n".join(msgs)
 
 
+@pytest.mark.double_only("float64 finite differences")
 def test_gradcheck_residual_blocks(capsys):
     rc = run_cli(str(GRADCHECK / "gc_resnet.dml"), None, {})
     out, err = capsys.readouterr()

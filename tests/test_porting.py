@@ -249,6 +249,7 @@ def test_every_library_file_is_covered():
     assert not sorted(wanted - have), f"files without a porting section: {sorted(wanted - have)}"
 
 
+@pytest.mark.double_only("numbers of the reference run in double (rel 1e-9)")
 @pytest.mark.parametrize("driver,section", driver_sections(),
                          ids=[f"{d[:-4]}:{s}" for d, s in driver_sections()])
 def test_section_agrees_with_reference(workdir, driver, section):
@@ -315,6 +316,7 @@ def mixed_workdir(workdir, tmp_path_factory):
     return d
 
 
+@pytest.mark.double_only("numbers of the reference run in double (rel 1e-9)")
 def test_own_optimizers_give_the_reference_library_numbers(workdir, mixed_workdir):
     """dmlpy's scripts/nn/optim files, run through dmlpy, reproduce what the reference prints for
     its own optimizer files in port_optim.dml."""
@@ -330,6 +332,7 @@ def test_own_optimizers_give_the_reference_library_numbers(workdir, mixed_workdi
         assert not msgs, f"{name}:\n" + "\n".join(msgs)
 
 
+@pytest.mark.double_only("numbers of the reference run in double (rel 1e-9)")
 def test_own_networks_run_on_the_reference_layers(mixed_workdir):
     """lenet.dml and resnet_small.dml only use the layer interfaces of SystemDS's library: the
     reference runs them on its own layers and prints the numbers dmlpy prints for them."""
@@ -389,6 +392,7 @@ def own_results(mixed_workdir, driver):
     return _own_cache[driver]
 
 
+@pytest.mark.double_only("numbers of the reference run in double (rel 1e-9)")
 @pytest.mark.parametrize("driver,section", own_network_sections(),
                          ids=[f"own-{d[:-4]}:{s}" for d, s in own_network_sections()])
 def test_own_networks_give_the_reference_library_numbers(workdir, mixed_workdir, driver, section):

@@ -27,6 +27,7 @@ def _cases():
     return [by_name[n] for n in SAMPLE]
 
 
+@pytest.mark.double_only("SystemDS's outputs in double, compared at ~1e-9")
 @pytest.mark.parametrize("case", _cases() if _why is None else [], ids=lambda c: c.name)
 def test_builtin_script_matches_reference(case):
     res = harness.run_case(case)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
 from .args import float_arg as _scalar
@@ -21,8 +22,7 @@ from .registry import builtin, r_agg, r_agg_matrix, r_matrix
 
 
 def _out(a):
-    np = _np()
-    return np.ascontiguousarray(a, dtype=np.float64)
+    return B.matrix(a)
 
 
 def _scalar_error(fn):
@@ -68,11 +68,10 @@ def prod(x):
 def _var(a, axis=None):
     """Sample variance (n-1); 0 for a single value; for none, NaN overall and 0 per row or column
     (as SystemDS: colVars of a matrix without rows is 0)."""
-    np = _np()
     n = a.size if axis is None else a.shape[axis]
     if n == 0:
-        return math.nan if axis is None else np.zeros(
-            (1, a.shape[1]) if axis == 0 else (a.shape[0], 1))
+        return math.nan if axis is None else B.zeros(
+            (1, a.shape[1]) if axis == 0 else (a.shape[0], 1), B.DOUBLE)
     if axis is None:
         m = a.mean()
         return float(((a - m) ** 2).sum() / (n - 1)) if n > 1 else 0.0 * m
@@ -138,7 +137,7 @@ def _extreme(x, fn, axis, red):
     np = _np()
     if x.shape[axis] == 0:
         shape = (1, x.shape[1]) if axis == 0 else (x.shape[0], 1)
-        return np.full(shape, -math.inf if red is np.max else math.inf)
+        return B.full(shape, -math.inf if red is np.max else math.inf)
     return _out(red(x, axis=axis, keepdims=True))
 
 
@@ -167,7 +166,7 @@ def _index_extreme(x, fn, pick_max):
     np = _np()
     x = _mat(x, fn)
     if x.shape[1] == 0:
-        return np.zeros((x.shape[0], 1))
+        return B.zeros((x.shape[0], 1))
     if x.size >= 4096:      # one pass per row, rows over the threads
         from ..kernels.rowindex import row_index_extreme
         return row_index_extreme(x, pick_max)
@@ -219,12 +218,11 @@ def cummax(x):
 @builtin("cumsumprod", "target", rule=_scalar_error(r_matrix))
 def cumsumprod(x):
     """y[i] = x[i,1] + x[i,2] * y[i-1], with y[0] = 0, for a two-column x."""
-    np = _np()
     x = _mat(x, "cumsumprod")
     if x.shape[1] != 2:
         raise OpError(f"cumsumprod() expects a two-column input, got {x.shape[1]} column(s)")
     a, b = x[:, 0], x[:, 1]
-    out = np.empty((x.shape[0], 1))
+    out = B.empty((x.shape[0], 1))
     acc = 0.0
     for i in range(x.shape[0]):
         acc = a[i] + b[i] * acc
@@ -362,7 +360,7 @@ def _sorted_pairs(x, w, fn):
     np = _np()
     v = _column(x, fn)
     if w is None:
-        wt = np.ones(v.size)
+        wt = B.full(v.size, 1.0, B.DOUBLE)
     else:
         wt = _column(w, fn, "weights")
         if wt.size != v.size:
@@ -417,14 +415,13 @@ def _r_quantile(types, args):
 @builtin("quantile", "target, a, b=?", rule=_r_quantile)
 def quantile(x, a, b):
     """quantile(X, p), quantile(X, P) for a column of probabilities, or weighted quantile(X, W, p)."""
-    np = _np()
     w, p = (None, a) if b is None else (a, b)
     vals, wts, cum = _sorted_pairs(x, w, "quantile")
     if _arr(p):
         if p.ndim != 2 or p.shape[1] != 1:
             raise OpError("quantile(): multiple quantiles can only be computed from a column vector "
                           f"of probabilities, got a {p.shape[0]}x{p.shape[1]} matrix")
-        return _out(np.array([[_pick(vals, wts, cum, float(q), False)] for q in p[:, 0]])
+        return _out(B.array([[_pick(vals, wts, cum, float(q), False)] for q in p[:, 0]], B.DOUBLE)
                     .reshape(p.shape[0], 1))
     return _pick(vals, wts, cum, _scalar(p, "quantile", "probability"), True)
 
@@ -469,7 +466,7 @@ def interQuantile(x, a, b):
         raise OpError(f"interQuantile(): the probability must be within [0, 1], got {p!r}")
     v = _column(x, "interQuantile")
     if w is None:
-        wt = np.ones(v.size, dtype=np.int64)
+        wt = B.full(v.size, 1, np.int64)
     else:
         wv = _column(w, "interQuantile", "weights")
         if wv.size != v.size:
@@ -526,7 +523,7 @@ def aggregate(target, groups, fn, weights, ngroups, order):
             raise OpError("aggregate(): the weights must have the same dimensions as the target")
         wv = wv.reshape(-1)
     else:
-        wv = np.ones(gv.size)
+        wv = B.full(gv.size, 1.0, B.DOUBLE)
     if gv.size and (np.isnan(gv).any() or (gv < 1).any()):
         raise OpError("aggregate(): group ids must be positive integers")
     gi = gv.astype(np.int64)
@@ -539,18 +536,18 @@ def aggregate(target, groups, fn, weights, ngroups, order):
         gi, xs, wv = gi[keep], xs[keep], wv[keep]
     idx = gi - 1
     ncol = xs.shape[1]
-    cnt = np.zeros(n)
+    cnt = B.zeros(n, B.DOUBLE)
     np.add.at(cnt, idx, wv)
     if fn == "count":
         return _out(np.repeat(cnt.reshape(-1, 1), ncol, axis=1))
     if fn in ("min", "max"):
         init = math.inf if fn == "min" else -math.inf
-        res = np.full((n, ncol), init)
+        res = B.full((n, ncol), init, B.DOUBLE)
         (np.minimum if fn == "min" else np.maximum).at(res, idx, xs)
         res[cnt == 0] = 0.0
         return _out(res)
     w2 = wv.reshape(-1, 1)
-    s = np.zeros((n, ncol))
+    s = B.zeros((n, ncol), B.DOUBLE)
     np.add.at(s, idx, xs * w2)
     if fn == "sum":
         return _out(s)
@@ -562,11 +559,11 @@ def aggregate(target, groups, fn, weights, ngroups, order):
             return _out(mean)
         d = xs - mean[idx]
         if fn == "variance":
-            m2 = np.zeros((n, ncol))
+            m2 = B.zeros((n, ncol), B.DOUBLE)
             np.add.at(m2, idx, w2 * d * d)
             res = m2 / (c2 - 1)
             res[(cnt <= 1)] = 0.0
             return _out(res)
-        mk = np.zeros((n, ncol))
+        mk = B.zeros((n, ncol), B.DOUBLE)
         np.add.at(mk, idx, w2 * d ** k)
         return _out(mk / c2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import sys
 
+from .. import backends as B
 from .. import types as T
 from ..errors import DMLStop, OpError
 from ..runtime import ops
@@ -103,7 +104,6 @@ def _r_matrix_ctor(types, args):
 @builtin("matrix", "data, rows=?, cols=?, byrow=TRUE", rule=_r_matrix_ctor)
 def matrix(data, rows, cols, byrow):
     """matrix(value | "v1 v2 ..." | X, rows, cols): fill, parse, or reshape."""
-    np = _np()
     r = None if rows is None else _int(rows, "matrix", "rows")
     c = None if cols is None else _int(cols, "matrix", "cols")
     if _arr(data):
@@ -118,9 +118,9 @@ def matrix(data, rows, cols, byrow):
             raise OpError(f"matrix(): cannot reshape a {data.shape[0]}x{data.shape[1]} matrix "
                           f"({n} cells) into {r}x{c}")
         if byrow:
-            return np.ascontiguousarray(data.reshape(r, c))
+            return B.matrix(data.reshape(r, c), data.dtype)
         # byrow=FALSE reads the input column by column and fills the result column by column
-        return np.ascontiguousarray(data.reshape((r, c), order="F"))
+        return B.matrix(data.reshape((r, c), order="F"), data.dtype)
     if isinstance(data, str):
         toks = data.replace(",", " ").split()
         try:
@@ -135,18 +135,17 @@ def matrix(data, rows, cols, byrow):
             c = len(vals) // r
         if len(vals) != r * c:
             if len(vals) == 1:
-                return np.full((r, c), vals[0])
+                return B.full((r, c), vals[0])
             raise OpError(f"matrix(): the string holds {len(vals)} values but the matrix is "
                           f"{r}x{c} ({r * c} values): number of values does not match the dimensions")
-        a = np.array(vals, dtype=np.float64).reshape(r, c) if byrow else \
-            np.ascontiguousarray(np.array(vals, dtype=np.float64).reshape(c, r).T)
+        a = B.array(vals).reshape(r, c) if byrow else B.matrix(B.array(vals).reshape(c, r).T)
         return a
     v = _num(data, "matrix", "data")
     if r is None or c is None:
         raise OpError("matrix(): rows and cols are required to fill a matrix with a value")
     if r < 0 or c < 0:
         raise OpError(f"matrix(): invalid dimensions {r}x{c}")
-    return np.full((r, c), float(v))
+    return B.full((r, c), float(v))
 
 
 def _java_num(t):
@@ -163,7 +162,6 @@ def _java_num(t):
 @builtin("seq", "from, to, incr=?", rule=r_matrix)
 def seq(from_, to, incr):
     """seq(from, to[, incr]): a column vector from `from` to `to` (inclusive)."""
-    np = _np()
     a, b = float(_num(from_, "seq", "from")), float(_num(to, "seq", "to"))
     if incr is None:
         d = 1.0 if a <= b else -1.0
@@ -171,11 +169,11 @@ def seq(from_, to, incr):
         d = float(_num(incr, "seq", "incr"))
     if d == 0 or (b - a) * d < 0:
         if a == b:
-            return np.full((1, 1), a)
+            return B.full((1, 1), a)
         raise OpError(f"seq(): wrong sign or zero increment {tostr(d)} for the range "
                       f"{tostr(a)} to {tostr(b)}")
     n = int(math.floor((b - a) / d + 1e-10)) + 1
-    return (a + d * np.arange(n, dtype=np.float64)).reshape(n, 1)
+    return B.matrix((a + d * B.arange(n, B.DOUBLE)).reshape(n, 1))
 
 
 @builtin("rand", "rows=?, cols=?, min=0.0, max=1.0, sparsity=1.0, seed=-1, pdf='uniform', lambda=1.0",
@@ -186,12 +184,13 @@ def rand(rows, cols, min_, max_, sparsity, seed, pdf, lambda_):
         raise OpError("rand(): rows and cols are required")
     from ..runtime import rng
     try:
-        return rng.rand_matrix(_int(rows, "rand", "rows"), _int(cols, "rand", "cols"),
-                               float(_num(min_, "rand", "min")), float(_num(max_, "rand", "max")),
-                               float(_num(sparsity, "rand", "sparsity")), _int(seed, "rand", "seed"),
-                               str(pdf).lower(), float(_num(lambda_, "rand", "lambda")))
+        r = rng.rand_matrix(_int(rows, "rand", "rows"), _int(cols, "rand", "cols"),
+                            float(_num(min_, "rand", "min")), float(_num(max_, "rand", "max")),
+                            float(_num(sparsity, "rand", "sparsity")), _int(seed, "rand", "seed"),
+                            str(pdf).lower(), float(_num(lambda_, "rand", "lambda")))
     except ValueError as e:
         raise OpError(f"rand(): {e}") from None
+    return B.matrix(r, r.dtype)     # drawn on the host (SystemDS's generators), then to the backend
 
 
 # ------------------------------------------------------------------ metadata
@@ -266,12 +265,11 @@ def _minmax(args, name, red, pick):
             return float(red(x))
         raise OpError(f"{name}() of one argument expects a matrix, got a {type_name(x)}")
     if any(_arr(a) for a in args):
-        np = _np()
         res = args[0]
         for a in args[1:]:
             res = ops.M().binary(name, res if _arr(res) else float(_num(res, name)),
                                  a if _arr(a) else float(_num(a, name)))
-        return np.ascontiguousarray(res)
+        return B.matrix(res, res.dtype)
     vals = [_num(a, name) for a in args]
     if len(vals) == 2 and all(type(v) is int for v in vals):
         return pick(vals)
@@ -320,7 +318,8 @@ def rowMeans(x):
 # ------------------------------------------------------------------ reorganisation
 @builtin("t", "target", rule=r_matrix)
 def t(x):
-    return _np().ascontiguousarray(_as_arr(x, "t").T)
+    x = _as_arr(x, "t")
+    return B.matrix(x.T, x.dtype)
 
 
 def _bind(args, axis, fn):
@@ -336,7 +335,8 @@ def _bind(args, axis, fn):
             what = "rows" if axis == 1 else "columns"
             raise OpError(f"{fn}(): inputs must have the same number of {what}: input 1 has "
                           f"{ref} {what}, input {i} has {m.shape[dim]} {what}")
-    return np.ascontiguousarray(np.concatenate(mats, axis=axis))
+    r = np.concatenate(mats, axis=axis)
+    return B.matrix(r, r.dtype)
 
 
 def _r_bind(types, args):
@@ -436,18 +436,18 @@ def as_matrix(x):
             vals = x.values
             if not all(isinstance(v, (bool, int, float)) for v in vals):
                 raise OpError("as.matrix() of a list of several elements needs numeric scalars only")
-            return np.array([float(v) for v in vals], dtype=np.float64).reshape(-1, 1)
+            return B.array([float(v) for v in vals]).reshape(-1, 1)
         if len(x) == 0:
             raise OpError("as.matrix() of an empty list")
         return as_matrix(x.values[0])
     if isinstance(x, (bool, int, float)):
-        return np.full((1, 1), float(x))
+        return B.full((1, 1), float(x))
     if hasattr(x, "column_doubles"):
-        # a frame: null cells read as NaN, as in SystemDS 3.4
+        # a frame (its columns live on the host): null cells read as NaN, as in SystemDS 3.4
         out = np.empty((x.nrow, x.ncol), dtype=np.float64)
         for j in range(x.ncol):
             out[:, j] = x.column_doubles(j, nan_for_null=np.nan)
-        return out
+        return B.matrix(out)
     if hasattr(x, "to_matrix"):
         return x.to_matrix()
     raise OpError(f"as.matrix() cannot convert a {type_name(x)}")

@@ -103,7 +103,6 @@ NOT_IMPLEMENTED = {
     "federated": "dmlpy has no federated backend",
     "sql": "reads from a JDBC database, which a DML script in dmlpy cannot reach",
     "tensor": "SystemDS's experimental tensor type is not part of dmlpy (matrices and frames only)",
-    "paramserv": "SystemDS's parameter server (distributed training) is not part of dmlpy",
     "autoDiff": "lineage-based automatic differentiation of SystemDS",
     "rowClassMeet": "internal helper of SystemDS's cleaning pipelines",
     "getCategoricalMask": "internal helper of SystemDS's cleaning pipelines",

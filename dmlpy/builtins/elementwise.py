@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
 from ..runtime import ops
@@ -36,9 +37,9 @@ def _bitw(name, f, npf):
     def impl(a, b):
         if _arr(a) or _arr(b):
             import numpy as np
-            ai = (a if _arr(a) else np.full((1, 1), float(a))).astype(np.int64)
-            bi = (b if _arr(b) else np.full((1, 1), float(b))).astype(np.int64)
-            return np.ascontiguousarray(getattr(np, npf)(ai, bi), dtype=np.float64)
+            ai = (a if _arr(a) else B.full((1, 1), float(a), B.DOUBLE)).astype(np.int64)
+            bi = (b if _arr(b) else B.full((1, 1), float(b), B.DOUBLE)).astype(np.int64)
+            return B.matrix(getattr(np, npf)(ai, bi), B.DOUBLE)
         for v in (a, b):
             if not isinstance(v, (int, float, bool)):
                 raise OpError(f"{name}() expects numbers, got a {type_name(v)}")
@@ -163,8 +164,8 @@ def ifelse(test, yes, no):
                 raise OpError(f"ifelse(): matrix arguments must have the same dimensions, got "
                               f"{a.shape[0]}x{a.shape[1]} and {shape[0]}x{shape[1]}")
         c = test != 0 if _arr(test) else ops.truth(test)
-        return np.ascontiguousarray(np.where(c, yes if _arr(yes) else float(yes),
-                                             no if _arr(no) else float(no)), dtype=np.float64)
+        return B.matrix(np.where(c, yes if _arr(yes) else float(yes),
+                                 no if _arr(no) else float(no)))
     return yes if ops.truth(test, "ifelse test") else no
 
 

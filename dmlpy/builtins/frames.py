@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
 from ..runtime.frame import Frame, detect_string, double_str, parse_double
@@ -29,7 +30,7 @@ def as_frame(x):
     if isinstance(x, Frame):
         return x
     if type(x).__name__ == "ndarray":
-        return Frame.from_matrix(x)
+        return Frame.from_matrix(B.to_host(x))      # frame columns live on the host
     if isinstance(x, DMLList):
         if len(x) == 1:
             return as_frame(x.values[0])
@@ -180,7 +181,8 @@ def _encode(F, spec: Spec, meta=None, fn="transformencode"):
             parts.append(d)
         else:
             parts.append(codes.reshape(-1, 1))
-    X = np.ascontiguousarray(np.hstack(parts)) if parts else np.zeros((F.nrow, 0))
+    # the columns were coded on the host (frames live there); the result is a backend matrix
+    X = B.matrix(np.hstack(parts), B.DOUBLE) if parts else B.zeros((F.nrow, 0), B.DOUBLE)
     if meta is not None:
         return X
     nmeta = max((len(v) for v in meta_cols.values()), default=0)
@@ -244,7 +246,7 @@ def transformdecode(target, spec, meta):
         raise OpError(f"transformdecode() expects a matrix as target, got a {type_name(target)}")
     if not isinstance(meta, Frame):
         raise OpError(f"transformdecode() expects the metadata frame as meta, got a {type_name(meta)}")
-    X = target
+    X = B.to_host(target)      # read into frame columns, which live on the host
     sp = Spec(spec, meta.names, "transformdecode")
     cols, schema = [], []
     pos = 0
@@ -294,7 +296,7 @@ def transformdecode(target, spec, meta):
             cols.append(Frame.column(vals, "STRING"))
             schema.append("STRING")
         else:
-            cols.append(np.asarray(codes, dtype=np.float64).copy())
+            cols.append(codes.astype(np.float64))
             schema.append("FP64")
     return Frame(cols, schema, meta.names, nrow=X.shape[0])
 
@@ -557,7 +559,7 @@ def transformcolmap(target, spec):
     columns take as many output columns as their metadata column has entries)."""
     M = _frame(target, "transformcolmap")
     sp = Spec(spec, M.names, "transformcolmap")
-    out = np.zeros((M.ncol, 3))
+    out = B.zeros((M.ncol, 3), B.DOUBLE)
     ni = 0
     for j in range(M.ncol):
         start = ni + 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
 from ..runtime import io as rio
@@ -56,9 +57,11 @@ def read(file, format, header, sep, data_type, value_type, rows, cols, naStrings
         raise OpError(f"read() expects a file name (a string), got a {type_name(file)}")
     if naStrings is not None and hasattr(naStrings, "values") and not isinstance(naStrings, str):
         naStrings = [str(v) for v in naStrings.values]      # a DML list literal ["NA", "?", ...]
-    return rio.read(file, fmt=format, header=header, sep=sep, data_type=data_type,
-                    value_type=value_type, rows=rows, cols=cols, na_strings=naStrings, fill=fill,
-                    fill_value=default, schema=schema)
+    r = rio.read(file, fmt=format, header=header, sep=sep, data_type=data_type,
+                 value_type=value_type, rows=rows, cols=cols, na_strings=naStrings, fill=fill,
+                 fill_value=default, schema=schema)
+    # files are parsed on the host; a matrix then goes where the backend keeps matrices
+    return B.matrix(r, r.dtype) if type(r).__name__ == "ndarray" else r
 
 
 @builtin("write", "target, file, format='text', header=FALSE, sep=',', sparse=FALSE, "
@@ -70,4 +73,6 @@ def write(target, file, format, header, sep, sparse, description, rows_in_block,
     data_type= is accepted and, as in SystemDS, ignored: the value's own type is written."""
     if not isinstance(file, str):
         raise OpError(f"write() expects a file name (a string), got a {type_name(file)}")
+    if type(target).__name__ == "ndarray":
+        target = B.to_host(target)      # files are written from the host
     rio.write(target, file, format, bool(header), sep, description)

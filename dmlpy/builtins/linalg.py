@@ -7,16 +7,26 @@ possible. eigen of a symmetric matrix ports the tridiagonal + implicit-QL scheme
 (eigenvalues ascending, vectors as columns, same signs); svd follows SystemDS's (Commons Math's)
 Golub-Kahan-Reinsch scheme (linalg_svd.py) for the same singular-vector signs, LAPACK beyond
 SVD_PORT_MAX_WORK; non-symmetric eigen uses LAPACK.
+
+The factorizations run on the host whatever the backend (their loops follow SystemDS's
+operation order cell by cell): arguments come to the host through _mat (backends.to_host), the
+work arrays are NumPy's, and results go back to the backend through _out (backends.matrix).
 """
 from __future__ import annotations
 
 import math
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
-from .args import matrix_arg as _mat
+from .args import matrix_arg as _matrix_arg
 from .args import np as _np
 from .registry import builtin
+
+
+def _mat(x, fn, what="argument"):
+    """A matrix argument, on the host."""
+    return B.to_host(_matrix_arg(x, fn, what))
 
 
 def _square(x, fn):
@@ -27,8 +37,8 @@ def _square(x, fn):
 
 
 def _out(a):
-    np = _np()
-    return np.ascontiguousarray(a, dtype=np.float64)
+    """A result: a backend matrix in the run's precision."""
+    return B.matrix(a)
 
 
 def _r_matrix_only(n=1):
@@ -224,7 +234,13 @@ def cholesky(x):
     lt = np.array(x, dtype=np.float64)
     up = np.triu_indices(n, 1)
     a, b = lt[up], lt.T[up]
-    if np.any(np.abs(a - b) > 1e-6 * np.maximum(np.abs(a), np.abs(b))):
+    allowed = 1e-6 * np.maximum(np.abs(a), np.abs(b))
+    if x.dtype == np.float32:
+        # single precision: the two triangles of a float32 product (t(X) %*% X) round apart by
+        # float32 ulps of the diagonal's scale (|a_ij| <= sqrt(a_ii a_jj)), not of a_ij itself
+        d = np.sqrt(np.abs(np.diagonal(lt)))
+        allowed = np.maximum(allowed, 1e-4 * d[up[0]] * d[up[1]])
+    if np.any(np.abs(a - b) > allowed):
         raise OpError("cholesky(): the matrix is not symmetric")
     lt[np.tril_indices(n, -1)] = 0.0
     for i in range(n):

@@ -7,6 +7,7 @@ The point of following the scheme rather than calling LAPACK is the signs (and, 
 singular values, the bases) of the singular vectors: both decompositions are valid, but scripts
 such as quantizeByCluster depend on the ones SystemDS returns.  The inner loops are vectorized
 with NumPy; dot products are summed left to right (cumsum), as the reference's loops do.
+It runs on the host: dmlpy.builtins.linalg hands it host arrays and converts its results.
 """
 from __future__ import annotations
 

@@ -164,9 +164,10 @@ def all_names():
     return sorted(REGISTRY)
 
 
-# modules that register builtins when imported (one per group of the DML builtin library)
+# modules that register builtins when imported (one per group of the DML builtin library; a
+# dotted name is a module outside this package)
 GROUPS = ("core", "elementwise", "reorg", "aggregates", "linalg", "distributions", "signal", "strings",
-          "frames", "framemap", "tokenize", "io", "dnn")
+          "frames", "framemap", "tokenize", "io", "dnn", "dmlpy.parallel.paramserv")
 _loaded = 0
 
 
@@ -177,10 +178,11 @@ def _next_group() -> bool:
     while _loaded < len(GROUPS):
         g = GROUPS[_loaded]
         _loaded += 1
+        module = g if "." in g else f"{__package__}.{g}"
         try:
-            importlib.import_module(f"{__package__}.{g}")
+            importlib.import_module(module)
             return True
         except ModuleNotFoundError as e:
-            if e.name != f"{__package__}.{g}":
+            if e.name != module:
                 raise
     return False

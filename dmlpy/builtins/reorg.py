@@ -2,6 +2,7 @@
 lower.tri, upper.tri, roll, unique, contains, sample."""
 from __future__ import annotations
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
 from ..runtime.values import type_name
@@ -13,12 +14,12 @@ def _mat(x, fn, what="target"):
     if type(x).__name__ == "ndarray":
         return x
     if isinstance(x, (bool, int, float)):
-        return _np().full((1, 1), float(x))
+        return B.full((1, 1), float(x), B.DOUBLE)
     raise OpError(f"{fn}() expects a matrix as {what}, got a {type_name(x)}")
 
 
 def _c(a):
-    return _np().ascontiguousarray(a, dtype=_np().float64)
+    return B.matrix(a)
 
 
 @builtin("diag", "target", rule=r_matrix)
@@ -45,7 +46,6 @@ def _r_remove_empty(types, args):
 
 @builtin("removeEmpty", "target, margin, select=?, empty.return=TRUE", rule=_r_remove_empty)
 def remove_empty(x, margin, select, empty_return):
-    np = _np()
     if margin not in ("rows", "cols"):
         raise OpError(f"removeEmpty(): margin must be \"rows\" or \"cols\", got '{margin}'")
     from ..runtime.frame import Frame
@@ -63,7 +63,7 @@ def remove_empty(x, margin, select, empty_return):
         keep = (x != 0).any(axis=axis)
     out = x[keep] if margin == "rows" else x[:, keep]
     if out.size == 0 and empty_return:
-        out = np.zeros((1, x.shape[1]) if margin == "rows" else (x.shape[0], 1))
+        out = B.zeros((1, x.shape[1]) if margin == "rows" else (x.shape[0], 1))
     return _c(out)
 
 
@@ -74,8 +74,8 @@ def _remove_empty_frame(f, margin, select):
     np = _np()
     from ..runtime.frame import Frame
     n = f.nrow if margin == "rows" else f.ncol
-    if select is not None:
-        s = _mat(select, "removeEmpty", "select").ravel()
+    if select is not None:     # indexes the frame's columns, which live on the host
+        s = B.to_host(_mat(select, "removeEmpty", "select")).ravel()
         if s.size != n:
             raise OpError(f"removeEmpty(): select has {s.size} entries but the target has {n} {margin}")
         keep = s != 0
@@ -124,7 +124,7 @@ def order(x, by, decreasing, index_return):
             keys = [x[:, c - 1] for c in reversed(cols)]
             if decreasing:
                 keys = [-np.where(np.isnan(k), np.inf, k) for k in keys]
-            idx = np.lexsort(keys) if cols else np.arange(x.shape[0])
+            idx = np.lexsort(keys) if cols else B.arange(x.shape[0], np.int64)
             if index_return:
                 return _c((idx + 1).reshape(-1, 1))
             return _c(x[idx])
@@ -181,7 +181,7 @@ def table(*args):
     if av.size != bv.size:
         raise OpError(f"table(): A has {av.size} entries and B has {bv.size}")
     if w is None:
-        wv = np.ones(n)
+        wv = B.full(n, 1.0, B.DOUBLE)
     else:
         wv = _vec(w, "table", "weights")
         wv = np.broadcast_to(wv, (n,)) if wv.size == 1 else wv
@@ -197,19 +197,18 @@ def table(*args):
         r, c = dims
         keep = (ai <= r) & (bi <= c)
         ai, bi, wv = ai[keep], bi[keep], wv[keep]
-    out = np.zeros((r, c))
+    out = B.zeros((r, c), B.DOUBLE)
     np.add.at(out, (ai - 1, bi - 1), wv)
     return out
 
 
 def _vec(v, fn, what):
-    np = _np()
     if type(v).__name__ == "ndarray":
         if v.shape[1] != 1 and v.shape[0] != 1:
             raise OpError(f"{fn}(): {what} must be a vector, got {v.shape[0]}x{v.shape[1]}")
         return v.ravel()
     if isinstance(v, (bool, int, float)):
-        return np.array([float(v)])
+        return B.array([float(v)], B.DOUBLE)
     raise OpError(f"{fn}(): {what} must be a matrix or number, got a {type_name(v)}")
 
 
@@ -238,8 +237,8 @@ def outer(a, b, op):
 def _tri(x, lower, diag_, values, fn):
     np = _np()
     x = _mat(x, fn)
-    mask = np.tril(np.ones(x.shape, dtype=bool), 0 if diag_ else -1) if lower else \
-        np.triu(np.ones(x.shape, dtype=bool), 0 if diag_ else 1)
+    mask = np.tril(B.full(x.shape, True, bool), 0 if diag_ else -1) if lower else \
+        np.triu(B.full(x.shape, True, bool), 0 if diag_ else 1)
     return _c(np.where(mask, x, 0.0) if values else mask)
 
 
@@ -263,8 +262,7 @@ def unique(x):
     """The distinct values of a matrix as a column vector, in the order SystemDS 3.4 gives them
     (its HashSet's iteration order, row-major insertion)."""
     from .javahash import hashset_order
-    np = _np()
-    return _c(np.array(hashset_order(_mat(x, "unique").ravel().tolist()), dtype=np.float64).reshape(-1, 1))
+    return _c(B.array(hashset_order(_mat(x, "unique").ravel().tolist()), B.DOUBLE).reshape(-1, 1))
 
 
 def union_rows(a, b):
@@ -298,7 +296,8 @@ def sample(range_, size, replace_, seed):
     if type(replace_) is int and seed == -1:
         replace_, seed = False, replace_
     try:
-        return rng.sample(int(range_), int(size), bool(replace_), int(seed))
+        r = rng.sample(int(range_), int(size), bool(replace_), int(seed))
     except (ValueError, TypeError, OverflowError) as e:
         from ..runtime.messages import humanize
         raise OpError(f"sample(): {humanize(str(e))}") from None
+    return B.matrix(r, r.dtype)     # drawn on the host (SystemDS's generators), then to the backend

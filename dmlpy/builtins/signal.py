@@ -10,10 +10,11 @@ columns for the row-wise `_linearized` ones), as SystemDS requires.
 from __future__ import annotations
 
 import math
-import sys
 
+from .. import backends as B
 from .. import types as T
 from ..errors import OpError
+from ..runtime.context import functions
 from ..runtime.values import DMLList, type_name
 from .args import is_matrix
 from .args import np as _np
@@ -55,7 +56,7 @@ def _fft_rows(re, im):
         er, ei = r[:, 0::2, :], i[:, 0::2, :]
         orr, oi = r[:, 1::2, :], i[:, 1::2, :]
         angle = -2 * math.pi / s
-        ang = np.arange(half, dtype=np.float64) * angle
+        ang = B.arange(half, B.DOUBLE) * angle
         wr = np.cos(ang).reshape(1, half, 1)
         wi = np.sin(ang).reshape(1, half, 1)
         mr = wr * orr - wi * oi
@@ -83,20 +84,21 @@ def _ifft_rows(re, im):
 
 def _fourier(re, im, inverse, two_d):
     np = _np()
-    re = np.array(re, dtype=np.float64, order="C")
-    im = np.zeros_like(re) if im is None else np.array(im, dtype=np.float64, order="C")
+    f64 = B.DOUBLE
+    re = B.array(re, f64)
+    im = np.zeros_like(re) if im is None else B.array(im, f64)
     rows = re.shape[0]
     if not inverse:
         _fft_rows(re, im)
         if two_d and rows > 1:
-            rt, it = np.ascontiguousarray(re.T), np.ascontiguousarray(im.T)
+            rt, it = B.matrix(re.T, f64), B.matrix(im.T, f64)
             _fft_rows(rt, it)
-            re, im = np.ascontiguousarray(rt.T), np.ascontiguousarray(it.T)
+            re, im = B.matrix(rt.T, f64), B.matrix(it.T, f64)
     else:
         if two_d and rows > 1:
-            rt, it = np.ascontiguousarray(re.T), np.ascontiguousarray(im.T)
+            rt, it = B.matrix(re.T, f64), B.matrix(im.T, f64)
             _ifft_rows(rt, it)
-            re, im = np.ascontiguousarray(rt.T), np.ascontiguousarray(it.T)
+            re, im = B.matrix(rt.T, f64), B.matrix(it.T, f64)
         _ifft_rows(re, im)
     return re, im
 
@@ -180,7 +182,6 @@ def stft(x, a, b, c=None):
 
     SystemDS 3.4 validates these calls but fails at run time (its STFT kernel is not wired up,
     a NullPointerException); dmlpy computes what its LibMatrixSTFT kernel defines."""
-    np = _np()
     fn = "stft"
     re = _m(x, fn)
     if c is None:
@@ -202,8 +203,8 @@ def stft(x, a, b, c=None):
     rows, cols = re.shape
     step = win - ov
     nframes = max((cols - ov + step - 1) // step, 0)
-    fr = np.zeros((rows, nframes, win))
-    fi = np.zeros((rows, nframes, win))
+    fr = B.zeros((rows, nframes, win), B.DOUBLE)
+    fi = B.zeros((rows, nframes, win), B.DOUBLE)
     for f in range(nframes):
         lo = f * step
         hi = min(lo + win, cols)
@@ -214,8 +215,8 @@ def stft(x, a, b, c=None):
     fr = fr.reshape(rows * nframes, win)
     fi = fi.reshape(rows * nframes, win)
     _fft_rows(fr, fi)
-    return (np.ascontiguousarray(fr.reshape(rows, nframes * win)),
-            np.ascontiguousarray(fi.reshape(rows, nframes * win)))
+    return (B.matrix(fr.reshape(rows, nframes * win), B.DOUBLE),
+            B.matrix(fi.reshape(rows, nframes * win), B.DOUBLE))
 
 
 # ------------------------------------------------------------------ einsum
@@ -298,20 +299,10 @@ def einsum(eq, *mats):
         return float(r)
     if len(out) == 1:
         r = r.reshape(-1, 1)
-    return np.ascontiguousarray(r, dtype=np.float64)
+    return B.matrix(r)
 
 
 # ------------------------------------------------------------------ evalList
-def _function_table():
-    f = sys._getframe(1)
-    while f is not None:
-        t = f.f_globals.get("__dml_functions__")
-        if t is not None:
-            return t
-        f = f.f_back
-    return {}
-
-
 def _unvar(name: str) -> str:
     from ..compile.names import dml_var
     return dml_var(name)
@@ -326,7 +317,7 @@ def eval_list(name, args):
         raise OpError(f"evalList() expects a function name (a string), got a {type_name(name)}")
     if not isinstance(args, DMLList):
         args = DMLList([args])
-    table = _function_table()
+    table = functions()
     ns, _, short = name.rpartition("::")
     key = name if name in table else short
     if key not in table and not ns:

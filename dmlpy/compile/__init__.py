@@ -6,7 +6,6 @@ from pathlib import Path
 
 from .. import types as T
 from .analyze import Analysis
-from .codegen import CodeGen
 from .modules import Loader, parse_main
 
 _INT = re.compile(r"^[+-]?[0-9]+$")
@@ -76,7 +75,10 @@ def compile_program(text: str | None = None, path: str | None = None, cmdargs: d
 
 
 def _compile(text, path, cmdargs, inputs, outputs, stats, specialize, plan):
+    # codegen imports the parfor lowering (dmlpy.parallel.lower), which imports this package's
+    # modules: importing codegen here, not at the top, keeps the package free of that cycle
     from ..runtime.executor import Program
+    from .codegen import CodeGen
     program = parse_main(text, path)
     folder = Path(path).resolve().parent if path and text is None else Path.cwd()
     loader = Loader()

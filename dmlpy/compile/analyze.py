@@ -152,8 +152,9 @@ class Analysis(CallBinder):
                     if t.known and not t.is_numeric_scalar and t not in (T.BOOL, T.SCALAR_ANY) \
                             and t.dt != T.MATRIX:
                         self.error(e.span, f"a loop bound must be a number, not {an(t)}")
-            for opt in s.options:
-                self.expr(opt.value, env, mod)
+            if s.parallel:   # options and dependency analysis (a plain for's options are ignored)
+                from ..parallel.deps import check_parfor
+                check_parfor(self, s, env)
             self.loop(s.body, env, mod, s.var)
         elif isinstance(s, ast.While):
             self.condition(s.cond, env, mod)

@@ -84,6 +84,9 @@ class CallBinder:
                 return None
             if target.name == "evalList" and b.args and isinstance(b.args[0], ast.StrLit):
                 self._want_named(b.args[0], mod)
+            if target.name == "paramserv":
+                self._want_paramserv([b.args[target.params.index(p)] for p in ("upd", "agg", "val")],
+                                     mod)
         self.bound[id(c)] = b
         return b
 
@@ -106,6 +109,26 @@ class CallBinder:
         target = self.resolve(ast.Call(lit.span, name, ns or None, []), mod)
         if isinstance(target, Function):
             self._want(target)
+
+    def _want_paramserv(self, names, mod: Module):
+        """paramserv's upd, agg and val functions are called by name: compile them with the
+        program (every function, when a name is known only at run time)."""
+        for a in names:
+            if isinstance(a, Const) and a.value is None:
+                continue
+            if not isinstance(a, ast.StrLit):
+                for m in [mod, *mod.namespaces.values()]:
+                    for f in m.functions.values():
+                        self._want(f)
+                continue
+            ns, _, name = a.value.rpartition("::")
+            ns = "" if ns == ".defaultNS" else ns
+            if ns and ns not in mod.namespaces:   # a source()d file named by its path
+                for m in self.loader.modules:
+                    if name in m.functions and m.path is not None and not m.builtin:
+                        self._want(m.functions[name])
+                continue
+            self._want_named(ast.StrLit(a.span, f"{ns}::{name}" if ns else name), mod)
 
     def resolve(self, c: ast.Call, mod: Module):
         if c.namespace is not None:

@@ -19,6 +19,7 @@ from .dead import dead_assignments
 from .flat import EXPR_HEIGHT, MAX_DEPTH, MAX_LOOPS
 from .modules import LATE
 from .names import pyvar
+from ..parallel.lower import emit_next_body as parfor_body, lower_parfor, pending as parfor_pending
 
 # helper name -> (module, attribute); resolved when the program is loaded
 HELPERS = {
@@ -40,6 +41,7 @@ HELPERS = {
     "_U": ("executor", "UNBOUND"), "_union": ("reorg", "union_rows"),
     "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
     "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"), "_sump": ("plan", "sum_of_product"),
+    "_pfrun": ("parallel", "run"),
     "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
@@ -156,9 +158,12 @@ class CodeGen:
         for f in self.a.functions:
             self.function(f)
         i = 0
-        while i < len(self.blocks):
-            self.block_function(i, *self.blocks[i])
-            i += 1
+        while i < len(self.blocks) or parfor_pending(self):   # parfor bodies: dmlpy/parallel/lower.py
+            if i < len(self.blocks):
+                self.block_function(i, *self.blocks[i])
+                i += 1
+            else:
+                parfor_body(self)
         return "\n".join(self.lines) + "\n"
 
     def function(self, f):
@@ -340,6 +345,8 @@ class CodeGen:
         return f"{self.h('_truth')}({code})"
 
     def for_(self, s: ast.For):
+        if s.parallel and lower_parfor(self, s):
+            return
         a, b, *step = self.exs([s.start, s.stop] + ([s.step] if s.step is not None else []))
         tb = self.ty(s.stop)
         var = pyvar(s.var)

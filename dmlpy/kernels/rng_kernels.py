@@ -2,27 +2,22 @@
 
 The algorithms, and the pure-Python versions they must agree with bit for bit, are described in
 dmlpy/runtime/rng.py; this file only makes them fast.  The tables are imported from there
-(they are frozen into the compiled code; they never change).
+(they are frozen into the compiled code; they never change).  Java's Math.log/sin/cos live in
+kernels/javamath.py, the cb_* (Philox) generators in kernels/rng_philox.py; their entry points stay
+importable from here.
 """
 import math
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import njit
 
-from ..runtime import javamath as _M
 from ..runtime import rng as _R
 from ..runtime import rng_layout as _L
-from .pool import NTHREADS, executor, parallel
+from .javamath import _I64MAX, _M32, _java_long, java_cos, java_log, java_sin
+from .pool import parallel
+from .rng_philox import fill_cb  # noqa: F401 - re-exported (runtime.rng)
 
-_CT = np.array(_M._SINCOS_TABLE, dtype=np.float64)
-_LT = np.array(_M._LOG_TABLE, dtype=np.float64)
 _QI = np.array(_R._EXP_SA_QI, dtype=np.float64)
-# rounded-rcpps key per top 13 fraction bits of m (the break points are multiples of 2^10)
-_RCP_KEY = (16256 - np.searchsorted(np.array(_M._RCP_BREAKS, dtype=np.int64),
-                                     np.arange(8192, dtype=np.int64) << 10, side="right")
-            ).astype(np.int64)
 
 _LCG_MULT = np.uint64(0x5DEECE66D)
 _LCG_ADD = np.uint64(0xB)
@@ -31,130 +26,8 @@ _U16 = np.uint64(16)
 _U17 = np.uint64(17)
 _U21 = np.uint64(21)
 _U22 = np.uint64(22)
-_U32 = np.uint64(32)
-_M32 = 0xFFFFFFFF
 _TWO63 = 9.223372036854775807e18
-_I64MAX = np.int64(0x7FFFFFFFFFFFFFFF)
-_I64MIN = np.int64(-0x8000000000000000)
 _INT_MAX = 2147483647
-
-_LOG2_HI = _M._LOG2_HI
-_LOG2_LO = _M._LOG2_LO
-_LC0, _LC1, _LC2, _LC3, _LC4, _LC5 = _M._LC0, _M._LC1, _M._LC2, _M._LC3, _M._LC4, _M._LC5
-_PI32INV = _M._PI32INV
-_P1, _P2, _P3 = _M._P1, _M._P2, _M._P3
-_SC4A, _SC4B, _SC3A, _SC3B = _M._SC4A, _M._SC4B, _M._SC3A, _M._SC3B
-_SC2A, _SC2B, _SC1A, _SC1B = _M._SC2A, _M._SC2B, _M._SC1A, _M._SC1B
-
-
-# ---------------------------------------------------------------------------- bit casts
-@intrinsic
-def _d2l(typingctx, x):
-    sig = types.int64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return sig, codegen
-
-
-@intrinsic
-def _l2d(typingctx, i):
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return sig, codegen
-
-
-@njit(cache=True, inline="always")
-def _java_long(d):
-    if d != d:
-        return np.int64(0)
-    if d >= 9.223372036854775807e18:
-        return _I64MAX
-    if d <= -9.223372036854775808e18:
-        return _I64MIN
-    return np.int64(d)
-
-
-# ---------------------------------------------------------------------------- Java math
-@njit(cache=True)
-def java_log(x):
-    xb = _d2l(x)
-    top = (xb >> 48) & 0xFFFF
-    if top < 16 or top >= 0x7FF0:
-        if x > 0:
-            return math.log(x)
-        return -np.inf if x == 0 else np.nan
-    frac = xb & 0xFFFFFFFFFFFFF
-    key = _RCP_KEY[frac >> 39]
-    b = _l2d(key << 45)
-    t = 2 * (key & 0xFF)
-    mb = frac | 0x77F0000000000000
-    m = _l2d(mb)
-    mh = _l2d(mb & -0x200000000000)          # 0xFFFFE00000000000
-    k16 = float(((top - 16) & 0x7FF0) - 0x3FE0)
-    r = (m - mh) * b + (mh * b - 1.0)
-    a = _LT[t] + _LOG2_HI * k16
-    s0 = a + r
-    p_lo = (_LC2 * r + _LC4) * r
-    p_hi = _LC3 * r + _LC5
-    r2 = r * r
-    q_lo = _LC0 * r * r2
-    q_hi = _LC1 * r2
-    lo = r + (a - s0)
-    lo = lo + (k16 * _LOG2_LO + _LT[t + 1])
-    lo = lo + (p_lo + q_lo) * (r2 * r2)
-    lo = lo + (p_hi + q_hi) * r2
-    return s0 + lo
-
-
-@njit(cache=True)
-def _java_sincos(x, quarter):
-    hi = (_d2l(x) >> 32) & 0x7FFF0000
-    if ((hi - 0x30300000) & _M32) > 0x10C50000:
-        return math.sin(x) if quarter == 0 else math.cos(x)
-    n = np.int64(_PI32INV * x + (0.5 if x >= 0 else -0.5))
-    nf = float(n)
-    p1n = _P1 * nf
-    p2n = _P2 * nf
-    r1 = x - p1n
-    r = r1 - p2n
-    j = 4 * ((n + quarter) & 63)
-    t0 = _CT[j]
-    t1 = _CT[j + 1]
-    t2 = _CT[j + 2]
-    t3 = _CT[j + 3]
-    u_lo = _SC4A * r1 * r
-    u_hi = _SC4B * r1 * r
-    r2 = r * r
-    corr = nf * _P3 - ((r1 - r) - p2n)
-    ct = t0 + t3
-    d = t1 * r - ct
-    w_lo = ct * r * r2
-    w_hi = t1 * r2
-    r4 = r2 * r2
-    v_lo = (_SC2A * r2 + _SC1A) + (u_lo + _SC3A) * r4
-    v_hi = (_SC2B * r2 + _SC1B) + (u_hi + _SC3B) * r4
-    tr = t3 * r
-    s = tr + t1
-    hi_part = r * t0 + s
-    acc = corr * d + t2
-    acc = acc + ((t1 - s) + tr)
-    acc = acc + ((s - hi_part) + r * t0)
-    acc = acc + v_lo * w_lo
-    acc = acc + v_hi * w_hi
-    return hi_part + acc
-
-
-@njit(cache=True)
-def java_sin(x):
-    return _java_sincos(x, 0)
-
-
-@njit(cache=True)
-def java_cos(x):
-    return _java_sincos(x, 16)
 
 
 # ---------------------------------------------------------------------------- java.util.Random
@@ -473,107 +346,6 @@ def fill(out, seeds, blen, pdf, mn, rg, sparsity, mean):
     cells_per_block = min(rows, blen) * min(cols, blen)
     parallel(lambda lo, hi: _fill(out, seeds, lo, hi, *args), n, cells_per_block,
              min_work=_MIN_WORK_PER_THREAD, first=first)
-
-
-# ---------------------------------------------------------------------------- Philox (cb_*)
-_UM32 = np.uint64(0xFFFFFFFF)
-_PHILOX_M0 = np.uint64(_L._PHILOX_M0)
-_PHILOX_M1 = np.uint64(_L._PHILOX_M1)
-_PHILOX_W0 = np.uint64(_L._PHILOX_W0)
-_PHILOX_W1 = np.uint64(_L._PHILOX_W1)
-_U1 = np.uint64(1)
-_U0 = np.uint64(0)
-
-
-@njit(cache=True, inline="always")
-def _mulhilo(a, b):
-    """The 128-bit product of two uint64 as (high, low)."""
-    a_lo = a & _UM32
-    a_hi = a >> _U32
-    b_lo = b & _UM32
-    b_hi = b >> _U32
-    ll = a_lo * b_lo
-    hl = a_hi * b_lo
-    lh = a_lo * b_hi
-    cross = (ll >> _U32) + (hl & _UM32) + lh
-    hi = a_hi * b_hi + (hl >> _U32) + (cross >> _U32)
-    lo = (cross << _U32) | (ll & _UM32)
-    return hi, lo
-
-
-@njit(cache=True)
-def _philox_block(ctr, key, n, u):
-    """getDoubles(ctr, n) into u[:n] (ctr: uint64[4], advanced per full group of four)."""
-    i = 0
-    while i < n:
-        c0 = ctr[0]
-        c1 = ctr[1]
-        c2 = ctr[2]
-        c3 = ctr[3]
-        k0 = key
-        k1 = key
-        for _ in range(10):
-            h0, l0 = _mulhilo(_PHILOX_M0, c0)
-            h1, l1 = _mulhilo(_PHILOX_M1, c2)
-            c0 = h1 ^ c1 ^ k0
-            c2 = h0 ^ c3 ^ k1
-            c1 = l1
-            c3 = l0
-            k0 = k0 + _PHILOX_W0
-            k1 = k1 + _PHILOX_W1
-        m = min(4, n - i)
-        for j in range(m):
-            b = c0 if j == 0 else (c1 if j == 1 else (c2 if j == 2 else c3))
-            u[i + j] = float(np.int64(b)) * 5.421010862427522e-20 + 0.5
-        if m == 4:
-            for q in range(4):
-                ctr[q] = ctr[q] + _U1
-                if ctr[q] != _U0:
-                    break
-        i += m
-
-
-@njit(cache=True, nogil=True)
-def _fill_cb(out, seeds, rl, ru, cl, cu, blen, normal):
-    rows, cols = out.shape
-    ncb = (cols + blen - 1) // blen
-    ctr = np.zeros(4, dtype=np.uint64)
-    u = np.empty(blen * blen + 1, dtype=np.float64)
-    for bi in range(rl, ru):
-        for bj in range(cl, cu):
-            r0 = bi * blen
-            c0 = bj * blen
-            br = min(blen, rows - r0)
-            bc = min(blen, cols - c0)
-            n = br * bc
-            key = np.uint64(seeds[bi * ncb + bj])
-            if normal:
-                _philox_block(ctr, key, n + n % 2, u)
-                for q in range(0, n, 2):
-                    v1 = math.sqrt(-2 * java_log(u[q]))
-                    v2 = 2 * math.pi * u[q + 1]
-                    a = v1 * java_cos(v2)
-                    out[r0 + q // bc, c0 + q % bc] = a
-                    if q + 1 < n:
-                        out[r0 + (q + 1) // bc, c0 + (q + 1) % bc] = v1 * java_sin(v2)
-            else:
-                _philox_block(ctr, key, n, u)
-                for i in range(br):
-                    for j in range(bc):
-                        out[r0 + i, c0 + j] = u[i * bc + j]
-
-
-def fill_cb(out, seeds, blen, normal, tasks):
-    """cb_uniform / cb_normal: each task (rl, ru, cl, cu) runs with its own counter."""
-    ex = executor() if len(tasks) > 1 and NTHREADS > 1 else None
-    if ex is None:
-        for rl, ru, cl, cu in tasks:
-            _fill_cb(out, seeds, rl, ru, cl, cu, int(blen), bool(normal))
-        return
-    futs = [ex.submit(_fill_cb, out, seeds, rl, ru, cl, cu, int(blen), bool(normal))
-            for rl, ru, cl, cu in tasks]
-    for f in futs:
-        f.result()
 
 
 # ---------------------------------------------------------------------------- sample

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from ..errors import DMLError, DMLRuntimeError
+from . import context
 
 _CACHE: dict = {}
 _LOCK = threading.Lock()
@@ -51,7 +52,10 @@ def _located(program, fn):
     knows only its own generated code)."""
     from .executor import _failing_builtin, _message
 
+    table = program.ns["__dml_functions__"]
+
     def call(*args):
+        running = context.enter_nested(table)   # the builtin's eval()s see its own functions
         try:
             return fn(*args)
         except DMLError as e:
@@ -60,6 +64,8 @@ def _located(program, fn):
             raise
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
             err = program._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e)
+        finally:
+            context.leave(running)
         # the generated frames of this program must not be read against the caller's code
         raise err.with_traceback(None) from None
     call.__name__ = getattr(fn, "__name__", "builtin")

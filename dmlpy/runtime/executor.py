@@ -10,12 +10,13 @@ import time
 
 
 from ..errors import DMLError, DMLRuntimeError, OpError
+from . import context
 
 GENERATED = "<dml>"
 _MODULES = {"ops": "dmlpy.runtime.ops", "matrix": "dmlpy.runtime.matrix",
             "values": "dmlpy.runtime.values", "format": "dmlpy.runtime.format",
             "executor": "dmlpy.runtime.executor", "reorg": "dmlpy.builtins.reorg",
-            "plan": "dmlpy.runtime.planops"}
+            "plan": "dmlpy.runtime.planops", "parallel": "dmlpy.parallel.local"}
 UNBOUND = object()  # a variable not assigned yet, passed into a generated block function
 
 
@@ -23,9 +24,9 @@ def dynamic_eval(name, *args):
     """eval(name, args...) with a name known only at run time: a compiled DML function or a
     native builtin, called with positional arguments (a single list argument is unpacked)."""
     from ..builtins.registry import lookup
+    from .context import functions
     from .values import DMLList
-    frame = sys._getframe(1)
-    table = frame.f_globals.get("__dml_functions__", {})
+    table = functions()
     if name not in table and lookup(name) is None:
         from .dynload import builtin_entry   # a DML-bodied builtin, compiled on first use
         entry = builtin_entry(name)
@@ -298,6 +299,7 @@ class Program:
             old = set_precision("single")
             from .planops import to_precision
             inputs = [to_precision(v) for v in inputs]
+        running = context.enter(self.ns["__dml_functions__"])
         try:
             return self.main(*inputs)
         except DMLError as e:
@@ -307,6 +309,7 @@ class Program:
         except BaseException as e:  # noqa: BLE001 - every failure becomes a DML error
             raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
         finally:
+            context.leave(running)
             if single:
                 set_precision(old)
             _numpy_restore(quiet)

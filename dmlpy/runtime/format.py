@@ -60,8 +60,10 @@ def to_string(v, rows=100, cols=100, decimal=3, sparse=False, sep=" ", linesep="
 
 
 def _matrix_text(X, rows, cols, decimal, sparse, sep, linesep) -> str:
+    from ..backends import to_host
     nr = min(X.shape[0], rows)
     nc = min(X.shape[1], cols)
+    X = to_host(X)      # text is made on the host
     out = []
     if sparse:
         for i in range(nr):

@@ -1,7 +1,8 @@
-"""Java's arithmetic, bit for bit, for the SystemDS-compatible random streams (runtime/rng.py and its
-Numba twin kernels/rng_kernels.py): the long/int wrap-around helpers, and Math.log/sin/cos as the
-HotSpot x86_64 intrinsics compute them (Intel LIBM algorithms, which differ from the C library in the
-last bit for ~0.1% of arguments), re-implemented operation by operation with the JVM's own tables."""
+"""Java's arithmetic, bit for bit, for the SystemDS-compatible random streams (runtime/rng.py and
+its Numba twins kernels/javamath.py, kernels/rng_kernels.py): the long/int wrap-around helpers, and
+Math.log/sin/cos as the HotSpot x86_64 intrinsics compute them (Intel LIBM algorithms, which differ
+from the C library in the last bit for ~0.1% of arguments), re-implemented operation by operation
+with the JVM's own tables."""
 from __future__ import annotations
 
 import bisect

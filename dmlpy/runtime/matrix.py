@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends import empty as _alloc_empty
+from ..backends import matrix as _matrix
 from ..errors import OpError
 from . import kahan
 from .values import java_long, sole_owner, type_name
@@ -93,12 +95,11 @@ def binary(op, a, b):
         if b.size >= _POOLED and op in _UFUNCS and b.dtype == F64:
             return _UFUNCS[op](a, b, out=_empty(b.shape))
         r = f(a, b)
-    return np.ascontiguousarray(r, dtype=_DT[0])
+    return _matrix(r)
 
 
 def _empty(shape):
-    from ..backends import active
-    return active().empty(shape)
+    return _alloc_empty(shape, F64)
 
 
 def unary(op, a):
@@ -121,8 +122,8 @@ def self_product(a):
     """X %*% t(X) in SystemDS's tsmm order where that is cheap to follow, else BLAS."""
     n, m = a.shape
     if 1 < n and n * n * m <= kahan.TSMM_MAX_WORK:
-        return kahan.self_product(a)
-    return np.ascontiguousarray(a @ a.T)
+        return _matrix(kahan.self_product(a), a.dtype)     # float32 in, float32 out
+    return _matrix(a @ a.T, a.dtype)
 
 
 # ------------------------------------------------------------------ indexing

@@ -16,9 +16,12 @@ def _arr(v) -> bool:
 
 
 def to_precision(x):
-    """A builtin's result in single precision: a double matrix becomes float32 (others pass)."""
+    """A builtin's result in single precision: a double matrix becomes float32 (others pass);
+    each of the results of a builtin with several (eigen, transformencode, ...)."""
     if type(x).__name__ == "ndarray" and x.dtype.char == "d":
         return x.astype("f")
+    if type(x) is tuple:
+        return tuple(to_precision(v) for v in x)
     return x
 
 

@@ -10,12 +10,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
-sys.path.insert(0, str(HERE.parent / "dml_builtins"))
-import test_dml_builtins_slice as T  # noqa: E402
-from record_expected import record  # noqa: E402  (the shared recorder of tests/data/dml_builtins)
-
-OUT = HERE / "expected.json"
-
+from reference_util import record_slice  # noqa: E402  (the recorder shared by every slice)
 
 if __name__ == "__main__":
-    record(OUT, sys.argv[1:] or sorted(T.ALL_CASES), T.reference_text, T.parse_output)
+    record_slice("test_dml_builtins_slice", HERE / "expected.json", sys.argv[1:])

@@ -1,0 +1,294 @@
+"""Parsers of the text file formats read() accepts: csv, text (i j v), Matrix Market and libsvm
+matrices, and csv/text/binary frames. Each takes the file's text (or path) and reports bad lines
+as OpErrors that name the file and line."""
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import numpy as np
+
+from ..errors import OpError
+from .frame import Frame, norm_type, parse_double
+
+
+def _read_text_file(path, what="read()"):
+    if os.path.isdir(path):
+        parts = sorted(p for p in os.listdir(path)
+                       if not p.startswith((".", "_")) and not p.endswith(".crc"))
+        chunks = []
+        for p in parts:
+            with open(os.path.join(path, p), encoding="utf-8", errors="replace") as fh:
+                t = fh.read()
+            if t and not t.endswith("\n"):
+                t += "\n"
+            chunks.append(t)
+        return "".join(chunks)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise OpError(f"{what}: the file '{path}' does not exist") from None
+    except OSError as e:
+        raise OpError(f"{what}: cannot read '{path}': {e.strerror or e}") from None
+
+
+def _lines(text):
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [l[:-1] if l.endswith("\r") else l for l in lines]
+
+
+def _parse_csv_matrix(text, path, header, sep, fill, fill_value, nas):
+    lines = _lines(text)
+    start = 1 if header else 0
+    body = lines[start:]
+    while body and body[-1].strip() == "":
+        body.pop()
+    n = len(body)
+    if n == 0:
+        return np.zeros((0, 0))
+    m = body[0].count(sep) + 1
+    # fast path: every line has the same number of separators and every cell is a number
+    if not nas and all(l.count(sep) == m - 1 for l in body):
+        joined = "\n".join(body)
+        toks = joined.replace(sep, " ").split() if sep.strip() else joined.split()
+        if len(toks) == n * m:
+            try:
+                return np.array(toks, dtype=np.float64).reshape(n, m)
+            except ValueError:
+                pass
+    # careful path: line-by-line with errors that say where
+    X = np.empty((n, m), dtype=np.float64)
+    for i, line in enumerate(body):
+        cells = line.split(sep)
+        lineno = i + start + 1
+        if len(cells) != m:
+            raise OpError(f"read(): '{path}' line {lineno}: expected {m} values (as in the first "
+                          f"data line) but found {len(cells)}")
+        for j, c in enumerate(cells):
+            t = c.strip()
+            if t.startswith('"') and t.endswith('"') and len(t) >= 2:
+                t = t[1:-1].strip()
+            if t in nas:
+                X[i, j] = math.nan
+            elif t == "":
+                if not fill:
+                    raise OpError(f"read(): '{path}' line {lineno}, column {j + 1}: empty cell "
+                                  f"(use fill=TRUE to fill empty cells)")
+                X[i, j] = fill_value
+            else:
+                try:
+                    X[i, j] = parse_double(t)
+                except ValueError:
+                    raise OpError(f"read(): '{path}' line {lineno}, column {j + 1}: '{c}' is not "
+                                  f"a number") from None
+    return X
+
+
+def _parse_ijv(lines, path, rows, cols, first_line):
+    ii, jj, vv = [], [], []
+    for k, line in enumerate(lines):
+        t = line.split()
+        if not t:
+            continue
+        lineno = first_line + k + 1
+        if len(t) != 3:
+            raise OpError(f"read(): '{path}' line {lineno}: expected 'row col value' but found "
+                          f"{len(t)} fields")
+        try:
+            i, j = int(t[0]), int(t[1])
+            v = parse_double(t[2])
+        except ValueError:
+            raise OpError(f"read(): '{path}' line {lineno}: cannot read '{line.strip()}' as "
+                          f"'row col value'") from None
+        if i == 0 and j == 0:
+            continue          # SystemDS's marker line of an empty matrix
+        if i < 1 or j < 1 or (rows is not None and i > rows) or (cols is not None and j > cols):
+            raise OpError(f"read(): '{path}' line {lineno}: cell ({i}, {j}) is outside the "
+                          f"{rows if rows is not None else '?'}x{cols if cols is not None else '?'} matrix")
+        ii.append(i)
+        jj.append(j)
+        vv.append(v)
+    n = rows if rows is not None else (max(ii) if ii else 0)
+    m = cols if cols is not None else (max(jj) if jj else 0)
+    X = np.zeros((n, m))
+    if ii:
+        X[np.array(ii) - 1, np.array(jj) - 1] = vv
+    return X
+
+
+def _parse_mm(text, path):
+    lines = _lines(text)
+    if not lines or not lines[0].startswith("%%MatrixMarket"):
+        raise OpError(f"read(): '{path}' line 1: not a Matrix Market file (no %%MatrixMarket header)")
+    head = lines[0].lower().split()
+    layout = head[2] if len(head) > 2 else "coordinate"
+    field = head[3] if len(head) > 3 else "real"
+    symm = head[4] if len(head) > 4 else "general"
+    k = 1
+    while k < len(lines) and (lines[k].startswith("%") or not lines[k].strip()):
+        k += 1
+    if k >= len(lines):
+        raise OpError(f"read(): '{path}': the Matrix Market size line is missing")
+    try:
+        size = [int(x) for x in lines[k].split()]
+    except ValueError:
+        raise OpError(f"read(): '{path}' line {k + 1}: bad Matrix Market size line") from None
+    n, m = size[0], size[1]
+    if layout == "array":
+        vals = " ".join(lines[k + 1:]).split()
+        if len(vals) != n * m:
+            raise OpError(f"read(): '{path}': expected {n * m} values but found {len(vals)}")
+        return np.ascontiguousarray(np.array(vals, dtype=np.float64).reshape(m, n).T)
+    body = lines[k + 1:]
+    if field == "pattern":
+        body = [l + " 1" if len(l.split()) == 2 else l for l in body]
+    X = _parse_ijv(body, path, n, m, k + 1)
+    if symm in ("symmetric", "skew-symmetric"):
+        sgn = -1.0 if symm == "skew-symmetric" else 1.0
+        low = np.tril(X, -1)
+        X = X + sgn * low.T
+    return X
+
+
+def _parse_libsvm(text, path, sep, rows, cols):
+    lines = [l for l in _lines(text) if l.strip()]
+    splitter = re.compile(r"[\s" + re.escape(sep) + r"]+")
+    labels, feats = [], []
+    maxj = 0
+    for k, line in enumerate(lines):
+        t = [x for x in splitter.split(line.strip()) if x]
+        try:
+            labels.append(parse_double(t[0]))
+            f = []
+            for tok in t[1:]:
+                a, b = tok.split(":")
+                j = int(a)
+                if j < 1:
+                    raise ValueError(tok)
+                f.append((j, parse_double(b)))
+                maxj = max(maxj, j)
+        except ValueError:
+            raise OpError(f"read(): '{path}' line {k + 1}: cannot read '{line.strip()[:60]}' as "
+                          f"libsvm (label, index:value ...)") from None
+        feats.append(f)
+    # SystemDS reads cols feature columns plus the label (a written n x m matrix reads back n x m+1)
+    m = cols + 1 if cols is not None else maxj + 1
+    if maxj + 1 > m:
+        raise OpError(f"read(): '{path}': feature index {maxj} does not fit {m} columns")
+    X = np.zeros((len(lines), m))
+    for i, f in enumerate(feats):
+        for j, v in f:
+            X[i, j - 1] = v
+        X[i, m - 1] = labels[i]
+    return X
+
+
+# ------------------------------------------------------------------ frames
+def _split_csv_line(line, sep):
+    if '"' not in line:
+        return line.split(sep)
+    out, cur, q, i = [], [], False, 0
+    while i < len(line):
+        ch = line[i]
+        if q:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    cur.append('"')
+                    i += 1
+                else:
+                    q = False
+            else:
+                cur.append(ch)
+        elif ch == '"':
+            q = True
+        elif line.startswith(sep, i):
+            out.append("".join(cur))
+            cur = []
+            i += len(sep)
+            continue
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def _parse_schema(sch, m):
+    if sch is None:
+        return ["STRING"] * m
+    if isinstance(sch, Frame):
+        parts = [sch.str_cell(0, j) for j in range(sch.ncol)]
+    else:
+        parts = [p for p in str(sch).split(",") if p.strip()]
+    if len(parts) == 1 and m > 1:
+        parts = parts * m
+    return [norm_type(p) for p in parts]
+
+
+def _read_frame(path, fmt, header, sep, sch, nas, cols, nrows=None):
+    if fmt == "binary":
+        with np.load(path, allow_pickle=False) as z:
+            schema = [str(s) for s in z["schema"]]
+            names = [str(s) for s in z["names"]]
+            n = int(z["nrow"][0])
+            columns = []
+            for j, vt in enumerate(schema):
+                c = z[f"c{j}"]
+                if vt == "STRING":
+                    nulls = z[f"null{j}"]
+                    columns.append(Frame.column([None if nulls[i] else str(c[i]) for i in range(n)],
+                                                "STRING"))
+                else:
+                    columns.append(c.copy())
+        return Frame(columns, schema, names, nrow=n)
+    text = _read_text_file(path)
+    lines = _lines(text)
+    if fmt == "csv":
+        names = None
+        if header:
+            if not lines:
+                raise OpError(f"read(): '{path}' is empty but header=TRUE")
+            names = _split_csv_line(lines[0], sep)
+            lines = lines[1:]
+        while lines and lines[-1].strip() == "":
+            lines.pop()
+        rows = [[None if c == "" or c in nas else c for c in _split_csv_line(l, sep)] for l in lines]
+        m = len(names) if names is not None else (len(rows[0]) if rows else (cols or 0))
+        for k, r in enumerate(rows):
+            if len(r) != m:
+                raise OpError(f"read(): '{path}' line {k + 1 + (1 if header else 0)}: expected {m} "
+                              f"values but found {len(r)}")
+        schema = _parse_schema(sch, m)
+        if len(schema) != m:
+            raise OpError(f"read(): '{path}': the schema has {len(schema)} types but the data "
+                          f"{m} columns")
+        return Frame.from_strings(rows, schema, names, where=f"read('{path}')")
+    if fmt == "text":
+        cells = {}
+        n = m = 0
+        for k, line in enumerate(lines):
+            t = line.split(" ", 2)
+            if not line.strip():
+                continue
+            try:
+                i, j = int(t[0]), int(t[1])
+            except (ValueError, IndexError):
+                raise OpError(f"read(): '{path}' line {k + 1}: expected 'row col value'") from None
+            if i == 0 and j == 0:
+                continue
+            cells[(i - 1, j - 1)] = t[2] if len(t) > 2 else ""
+            n, m = max(n, i), max(m, j)
+        schema = _parse_schema(sch, cols if cols is not None else m)
+        m = len(schema)
+        n = max(n, nrows or 0)
+        rows_ = [[None] * m for _ in range(n)]
+        for (i, j), v in cells.items():
+            if j >= m:
+                raise OpError(f"read(): '{path}': column {j + 1} is outside the {m} schema columns")
+            rows_[i][j] = v
+        return Frame.from_strings(rows_, schema, where=f"read('{path}')")
+    raise OpError(f"read(): frames can be read from csv, text or binary files, not {fmt}")

@@ -1,0 +1,357 @@
+"""paramserv: BSP/ASP/SBP x BATCH/EPOCH/NBATCHES x the four partitioning schemes on small models.
+
+The recorded values come from the reference, Apache SystemDS 3.4.0 (`sysds -f`), on the linear
+model below (deterministic cases only: one worker, or two workers under BSP, whose two-term
+gradient sums do not depend on the order of arrival). The last digits differ by the rounding of
+the matrix products (Java's vs NumPy's), hence the 1e-14 tolerance.
+"""
+import re
+
+import numpy as np
+import pytest
+
+LINEAR = '''
+gradients = function(list[unknown] model, list[unknown] hyperparams, matrix[double] features,
+                     matrix[double] labels) return (list[unknown] gradients) {
+  W = as.matrix(model[1])
+  b = as.matrix(model[2])
+  err = features %*% W + sum(b) - labels
+  n = nrow(features)
+  gradients = list(t(features) %*% err / n, as.matrix(sum(err) / n))
+}
+aggregation = function(list[unknown] model, list[unknown] hyperparams, list[unknown] gradients)
+    return (list[unknown] modelResult) {
+  lr = as.double(as.scalar(hyperparams["lr"]))
+  modelResult = list(as.matrix(model[1]) - lr * as.matrix(gradients[1]),
+                     as.matrix(model[2]) - lr * as.matrix(gradients[2]))
+}
+loss = function(list[unknown] model, matrix[double] X, matrix[double] Y) return (double l) {
+  l = sum((X %*% as.matrix(model[1]) + sum(as.matrix(model[2])) - Y)^2) / nrow(X)
+}
+X = sin(matrix(seq(1, 40), rows=10, cols=4) / 40 * 7)
+Y = X %*% matrix("1 -2 0.5 3", rows=4, cols=1) + 0.25
+model = list(matrix(0, 4, 1), matrix(0, 1, 1))
+hp = list(lr=0.1)
+'''
+FNS = 'upd=".defaultNS::gradients", agg=".defaultNS::aggregation", hyperparams=hp'
+PRINT = '\nprint(toString(t(as.matrix(m2[1])), decimal=16) + toString(as.matrix(m2[2]), decimal=16))\n'
+
+
+def _numbers(text):
+    return [float(v) for v in re.findall(r"-?\d+\.\d+(?:E-?\d+)?", text)]
+
+
+def _run(dml_out, call):
+    return _numbers(dml_out(LINEAR + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
+                            f"{call})" + PRINT))
+
+
+# (arguments, W' and b as SystemDS 3.4 prints them)
+REFERENCE = [
+    ('utype="BSP", freq="BATCH", epochs=3, batchsize=4, k=1',
+     [0.3863990738723519, 0.4783312776866961, 0.5556519331804383, 0.6159991323065203,
+      0.3208363432575752]),
+    ('utype="BSP", freq="EPOCH", epochs=3, batchsize=4, k=1',
+     [0.3863990738723520, 0.4783312776866962, 0.5556519331804382, 0.6159991323065203,
+      0.3208363432575753]),
+    ('utype="BSP", freq="BATCH", epochs=3, batchsize=3, k=2, scheme="DISJOINT_CONTIGUOUS"',
+     [0.4139936258441930, 0.5284171201442880, 0.6266990977914011, 0.7058373468616539,
+      0.2369662158718046]),
+    ('utype="BSP", freq="EPOCH", epochs=3, batchsize=3, k=2, scheme="DISJOINT_ROUND_ROBIN"',
+     [0.4443759211010646, 0.5495762860473831, 0.6379887869462699, 0.7069126940121317,
+      0.2907361717815113]),
+    ('utype="BSP", freq="BATCH", epochs=2, batchsize=2, k=2, scheme="DISJOINT_ROUND_ROBIN", '
+     'modelAvg=TRUE',
+     [0.3345307844850388, 0.4015269430951363, 0.4562576894172648, 0.4970511676021141,
+      0.2634186391150130]),
+    ('utype="BSP", freq="EPOCH", epochs=2, batchsize=2, k=2, scheme="DISJOINT_CONTIGUOUS", '
+     'modelAvg=TRUE',
+     [0.2944594987108843, 0.3783939086699477, 0.4507695493436503, 0.5093755676678710,
+      0.1784520699860780]),
+    ('utype="ASP", freq="BATCH", epochs=2, batchsize=2, k=1',
+     [0.3937521074340681, 0.4960997218139079, 0.5832930165929516, 0.6526685049800826,
+      0.2786457304802601]),
+]
+
+
+@pytest.mark.double_only("compares 16 digits with SystemDS")
+@pytest.mark.parametrize("call, want", REFERENCE, ids=[str(i) for i in range(len(REFERENCE))])
+def test_matches_reference(dml_out, call, want):
+    assert _run(dml_out, call) == pytest.approx(want, abs=1e-14)
+
+
+def test_every_mode_and_scheme_trains(dml_out):
+    """BSP/ASP/SBP x BATCH/EPOCH/NBATCHES x the four schemes, three workers: the loss falls."""
+    script = LINEAR + '''
+l0 = loss(model, X, Y)
+for (u in 1:3) { for (f in 1:3) { for (s in 1:4) {
+  ut = "BSP"
+  if (u == 2) ut = "ASP"
+  if (u == 3) ut = "SBP"
+  fr = "BATCH"
+  if (f == 2) fr = "EPOCH"
+  if (f == 3) fr = "NBATCHES"
+  sc = "DISJOINT_CONTIGUOUS"
+  if (s == 2) sc = "DISJOINT_ROUND_ROBIN"
+  if (s == 3) sc = "DISJOINT_RANDOM"
+  if (s == 4) sc = "OVERLAP_RESHUFFLE"
+  m2 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+                 hyperparams=hp, utype=ut, freq=fr, scheme=sc, epochs=4, batchsize=2, k=3,
+                 nbatches=2, seed=7)
+  print(ut + " " + fr + " " + sc + " " + (loss(m2, X, Y) / l0))
+}}}
+'''
+    lines = dml_out(script).strip().splitlines()
+    assert len(lines) == 36
+    for line in lines:
+        ratio = float(line.split()[-1])
+        assert 0 < ratio < 0.8, line
+
+
+@pytest.mark.double_only("compares to 1e-12")
+def test_bsp_one_worker_is_minibatch_sgd(dml_out):
+    """BSP with k=1 (any frequency: EPOCH pushes the sum of the gradients it applied locally)
+    is plain mini-batch SGD over the rows in order."""
+    script = LINEAR + '''
+W = matrix(0, 4, 1)
+b = matrix(0, 1, 1)
+for (e in 1:3) {
+  for (i in seq(1, 10, 3)) {
+    j = min(i + 2, 10)
+    g = gradients(list(W, b), hp, X[i:j, ], Y[i:j, ])
+    W = W - 0.1 * as.matrix(g[1])
+    b = b - 0.1 * as.matrix(g[2])
+  }
+}
+m1 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+               hyperparams=hp, utype="BSP", freq="BATCH", epochs=3, batchsize=3, k=1, seed=42)
+m2 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+               hyperparams=hp, utype="BSP", freq="EPOCH", epochs=3, batchsize=3, k=1)
+m3 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+               hyperparams=hp, utype="ASP", freq="BATCH", epochs=3, batchsize=3, k=1)
+ms = list(m1, m2, m3)
+for (i in 1:3) {
+  m = as.list(ms[i])
+  print(max(abs(as.matrix(m[1]) - W)) + " " + max(abs(as.matrix(m[2]) - b)))
+}
+print(sum(abs(W)))
+'''
+    out = _numbers(dml_out(script))
+    assert max(out[:6]) <= 1e-12
+    assert out[6] > 0.5      # the model did move
+
+
+def test_seeded_schemes_repeat_and_differ(dml_out):
+    script = LINEAR + '''
+for (s in 1:2) {
+  sc = "DISJOINT_RANDOM"
+  if (s == 2) sc = "OVERLAP_RESHUFFLE"
+  for (i in 1:3) {
+    seed = 3 + as.integer(i == 3)
+    m2 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+                   hyperparams=hp, utype="BSP", freq="BATCH", scheme=sc, epochs=2, batchsize=2,
+                   k=2, seed=seed)
+    print(toString(t(as.matrix(m2[1])), decimal=16))
+  }
+}
+'''
+    lines = [line for line in dml_out(script).splitlines() if line]
+    assert len(lines) == 6
+    assert lines[0] == lines[1] and lines[0] != lines[2]
+    assert lines[3] == lines[4] and lines[3] != lines[5]
+
+
+def test_uneven_parts_finish(dml_out):
+    """Parts with different numbers of batches (SystemDS's BSP hangs here): workers that are
+    done leave the rounds. 10 rows over 3 workers, contiguous: 4, 4 and 2 rows."""
+    out = _run(dml_out, 'utype="BSP", freq="BATCH", epochs=3, batchsize=3, k=3')
+    assert len(out) == 5 and all(np.isfinite(out))
+
+
+def test_two_layer_net_with_nn_layers(dml_out):
+    script = '''
+source("nn/layers/affine.dml") as affine
+source("nn/layers/relu.dml") as relu
+source("nn/layers/l2_loss.dml") as l2
+grads = function(list[unknown] model, matrix[double] features, matrix[double] labels)
+    return (list[unknown] gradients) {
+  [W1, b1, W2, b2] = list_parts(model)
+  h = affine::forward(features, W1, b1)
+  a = relu::forward(h)
+  out = affine::forward(a, W2, b2)
+  dout = l2::backward(out, labels)
+  [da, dW2, db2] = affine::backward(dout, a, W2, b2)
+  dh = relu::backward(da, h)
+  [dx, dW1, db1] = affine::backward(dh, features, W1, b1)
+  gradients = list(dW1, db1, dW2, db2)
+}
+list_parts = function(list[unknown] m) return (matrix[double] W1, matrix[double] b1,
+    matrix[double] W2, matrix[double] b2) {
+  W1 = as.matrix(m[1]); b1 = as.matrix(m[2]); W2 = as.matrix(m[3]); b2 = as.matrix(m[4])
+}
+sgd = function(list[unknown] model, list[unknown] gradients, list[unknown] hyperparams)
+    return (list[unknown] model2) {
+  lr = as.scalar(hyperparams["lr"])
+  model2 = list()
+  for (i in 1:length(model))
+    model2 = append(model2, as.matrix(model[i]) - lr * as.matrix(gradients[i]))
+}
+X = rand(rows=64, cols=3, min=-1, max=1, seed=11)
+Y = rowSums(X^2) - X[, 1]
+m0 = list(rand(rows=3, cols=8, seed=1) / 3, matrix(0, 1, 8), rand(rows=8, cols=1, seed=2) / 3,
+          matrix(0, 1, 1))
+[W1, b1, W2, b2] = list_parts(m0)
+l0 = l2::forward(affine::forward(relu::forward(affine::forward(X, W1, b1)), W2, b2), Y)
+m = paramserv(model=m0, features=X, labels=Y, upd="grads", agg="sgd", utype="BSP", freq="BATCH",
+              epochs=20, batchsize=8, k=2, scheme="DISJOINT_ROUND_ROBIN", hyperparams=list(lr=0.1))
+[W1, b1, W2, b2] = list_parts(m)
+l1 = l2::forward(affine::forward(relu::forward(affine::forward(X, W1, b1)), W2, b2), Y)
+print(l1 / l0)
+'''
+    ratio = float(dml_out(script).strip())
+    assert 0 < ratio < 0.6
+
+
+def test_validation_runs_after_every_epoch(dml_out):
+    script = LINEAR + '''
+validate = function(list[unknown] model, matrix[double] val_features, matrix[double] val_labels,
+                    list[unknown] hyperparams) return (double loss, double accuracy) {
+  loss = sum((val_features %*% as.matrix(model[1]) - val_labels)^2)
+  accuracy = 0
+  print("validated")
+}
+m2 = paramserv(model=model, features=X, labels=Y, val_features=X, val_labels=Y, upd="gradients",
+               agg="aggregation", val="validate", hyperparams=hp, utype="BSP", freq="EPOCH",
+               epochs=3, batchsize=4, k=2)
+m3 = paramserv(model=model, features=X, labels=Y, val_features=X, val_labels=Y, upd="gradients",
+               agg="aggregation", val="validate", hyperparams=hp, utype="BSP", freq="BATCH",
+               epochs=2, batchsize=2, k=2)
+'''
+    assert dml_out(script).split() == ["validated"] * 5
+
+
+def test_remote_spark_runs_locally_with_a_notice(dml):
+    out, err, rc = dml(LINEAR + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
+                       'mode="REMOTE_SPARK", utype="BSP", epochs=1, k=1)\nprint(length(m2))')
+    assert rc == 0 and out.strip() == "2"
+    assert err.count("\n") == 1 and "REMOTE_SPARK" in err
+
+
+def test_sourced_functions_by_alias_and_path(tmp_path, dml_out):
+    lib = tmp_path / "linlib.dml"
+    lib.write_text(LINEAR.split("loss = function")[0])
+    base = LINEAR.split("X = sin")[1]
+    out = dml_out(f'source("{lib}") as lin\nX = sin' + base +
+                  'a = paramserv(model=model, features=X, labels=Y, upd="lin::gradients", '
+                  'agg="lin::aggregation", hyperparams=hp, utype="BSP", epochs=2, k=1)\n'
+                  f'b = paramserv(model=model, features=X, labels=Y, upd="{lib}::gradients", '
+                  f'agg="{lib}::aggregation", hyperparams=hp, utype="BSP", epochs=2, k=1)\n'
+                  'print(sum(abs(as.matrix(a[1]) - as.matrix(b[1]))) + " " + sum(as.matrix(a[1])))')
+    diff, total = _numbers(out)
+    assert diff == 0 and total != 0
+
+
+# (arguments, message, what SystemDS says: the same words where it has them)
+ERRORS = [
+    ('agg="aggregation", epochs=1', "named parameter 'upd' is missing"),
+    ('upd="gradients", agg="aggregation"', "named parameter 'epochs' is missing"),
+    ('upd="gradients", agg="aggregation", epochs=1, foo=3', "paramserv() has no parameter named 'foo'"),
+    ('upd=3, agg="aggregation", epochs=1', "the argument 'upd' must be a string"),
+    ('upd="gradients", agg="aggregation", epochs=1, utype="XYZ"',
+     "Paramserv function: not support update type 'XYZ'."),
+    ('upd="gradients", agg="aggregation", epochs=1, utype="SSP"',
+     "Paramserv function: Not support update type SSP."),
+    ('upd="gradients", agg="aggregation", epochs=1, freq="X"',
+     "Paramserv function: not support 'X' update frequency."),
+    ('upd="gradients", agg="aggregation", epochs=1, scheme="X"',
+     "Paramserv function: not support data partition scheme 'X'"),
+    ('upd="gradients", agg="aggregation", epochs=1, mode="X"',
+     "Paramserv function: not support ps execution mode 'X'"),
+    ('upd="gradients", agg="aggregation", epochs=0',
+     "Paramserv function: The argument 'epochs' could not be less than or equal to 0."),
+    ('upd="gradients", agg="aggregation", epochs=1, batchsize=0',
+     "Paramserv function: the number of argument 'batchsize' could not be less than or equal to 0."),
+    ('upd="gradients", agg="aggregation", epochs=1, utype="SBP", k=2, num_backup_workers=2',
+     "Invalid number of backup workers (with #workers=2): #backup-workers=2"),
+    ('upd="aggregation", agg="aggregation", epochs=1',
+     "The '.defaultNS::aggregation' function should provide an input of 'MATRIX' type named 'features'."),
+    ('upd="gradients", agg="gradients", epochs=1, utype="BSP"', "paramserv cannot fill"),
+    ('upd="gradients", agg="aggregation", epochs=1, utype="ASP", modelAvg=TRUE',
+     'modelAvg=TRUE is not supported with utype="ASP"'),
+]
+
+
+@pytest.mark.parametrize("args, message", ERRORS, ids=[str(i) for i in range(len(ERRORS))])
+def test_argument_errors(dml, args, message):
+    args = args.replace('"gradients"', '".defaultNS::gradients"').replace(
+        '"aggregation"', '".defaultNS::aggregation"')
+    script = LINEAR + f"m2 = paramserv(model=model, features=X, labels=Y, hyperparams=hp, {args})\n" \
+        "print(sum(as.matrix(m2[1])))\n"
+    out, err, rc = dml(script)
+    assert rc == 1 and out == ""
+    line = LINEAR.count("\n") + 1
+    assert re.match(rf"^<[^>]*>:{line}:\d+: error: ", err) or f":{line}:" in err.splitlines()[0], err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_worker_error_has_the_position_inside_the_function(dml):
+    script = LINEAR.replace("  n = nrow(features)\n", '  n = nrow(features)\n'
+                            '  if (n < 3) stop("tiny batch")\n') + \
+        f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, utype=\"BSP\", freq=\"BATCH\", " \
+        "epochs=2, batchsize=4, k=2)\nprint(sum(as.matrix(m2[1])))\n"
+    out, err, rc = dml(script)
+    assert rc == 1 and "tiny batch" in err and "Traceback" not in err
+    assert re.search(r":8:14: error: ", err.splitlines()[0]), err
+    assert "called from the main program" in err
+
+
+def test_model_averaging_trains(dml_out):
+    """modelAvg=TRUE (BSP and SBP; SystemDS has no ASP averaging) with every frequency."""
+    script = LINEAR + '''
+l0 = loss(model, X, Y)
+for (u in 1:2) { for (f in 1:3) {
+  ut = "BSP"
+  if (u == 2) ut = "SBP"
+  fr = "BATCH"
+  if (f == 2) fr = "EPOCH"
+  if (f == 3) fr = "NBATCHES"
+  m2 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+                 hyperparams=hp, utype=ut, freq=fr, scheme="DISJOINT_ROUND_ROBIN", epochs=4,
+                 batchsize=2, k=3, nbatches=2, modelAvg=TRUE)
+  print(loss(m2, X, Y) / l0)
+}}
+'''
+    ratios = _numbers(dml_out(script))
+    assert len(ratios) == 6 and all(0 < r < 0.8 for r in ratios), ratios
+
+
+def test_cnn_example_runs(dml_out):
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "examples" / "paramserv_cnn.dml").read_text()
+    out = dml_out(text, {"n": 512, "epochs": 2, "k": 2})
+    lines = out.strip().splitlines()
+    assert lines[2].startswith("BSP: validation loss") and lines[3].startswith("ASP: validation loss")
+    before = _numbers(lines[1])[0]
+    for line in lines[2:]:
+        loss, acc = _numbers(line)[:2]
+        assert loss < 0.8 * before and acc > 0.3, line   # chance: 0.2
+
+
+def test_partition_schemes():
+    from dmlpy.parallel.ps_partition import row_sets
+    assert [r.tolist() for r in row_sets("DISJOINT_CONTIGUOUS", 10, 3)] == [
+        [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    # SystemDS drops a last part of one row (7 rows, 3 workers: 6 rows); dmlpy keeps it
+    assert [r.tolist() for r in row_sets("DISJOINT_CONTIGUOUS", 7, 3)] == [
+        [0, 1, 2], [3, 4, 5], [6]]
+    assert len(row_sets("DISJOINT_CONTIGUOUS", 2, 5)) == 2       # fewer parts: fewer workers
+    assert [r.tolist() for r in row_sets("DISJOINT_ROUND_ROBIN", 10, 3)] == [
+        [0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
+    dr = row_sets("DISJOINT_RANDOM", 10, 3, seed=5)
+    assert [len(r) for r in dr] == [4, 4, 2]
+    assert sorted(np.concatenate(dr).tolist()) == list(range(10))
+    assert [r.tolist() for r in dr] == [r.tolist() for r in row_sets("DISJOINT_RANDOM", 10, 3, seed=5)]
+    ov = row_sets("OVERLAP_RESHUFFLE", 10, 3, seed=5)
+    assert len(ov) == 3 and all(sorted(r.tolist()) == list(range(10)) for r in ov)
+    assert ov[0].tolist() != ov[1].tolist()
