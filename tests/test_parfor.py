@@ -257,3 +257,30 @@ def test_eval_inside_the_body(dml_out, monkeypatch, workers):
     out = dml_out("f = function(Double x) return (Double y) { y = x + 0.5 }\nR = matrix(0, 4, 1)\n"
                   "parfor (i in 1:4, par=2) {\n  R[i, 1] = eval(\"f\", i)\n}\nprint(toString(t(R)))")
     assert out == "1.500 2.500 3.500 4.500\n\n"
+
+
+def test_worker_messages_carry_values_without_pickle():
+    # what parfor's process workers send back: plain values only, nothing that can run code
+    import pickle
+    import numpy as np
+    from dmlpy.parallel import wire
+    from dmlpy.runtime.frame import Frame
+    from dmlpy.runtime.values import DMLList
+    col = np.empty(2, dtype=object)
+    col[:] = ["a", None]
+    msg = ("ok", {"R": np.arange(6.0).reshape(2, 3), "s": 2 ** 70, "x": -0.0, "b": True,
+                  "t": "é\n", "n": None, "f32": np.ones((2, 2), np.float32),
+                  "L": DMLList([1.5, "u"], ["p", "q"]),
+                  "F": Frame([col, np.array([1.0, 2.0])], ["STRING", "FP64"], ["c1", "c2"])}, "out")
+    got = wire.loads(wire.dumps(msg))
+    assert got[0] == "ok" and got[2] == "out"
+    env = got[1]
+    assert np.array_equal(env["R"], msg[1]["R"]) and env["f32"].dtype == np.float32
+    assert env["s"] == 2 ** 70 and str(env["x"]) == "-0.0" and env["b"] is True
+    assert env["t"] == "é\n" and env["n"] is None
+    assert env["L"].values == [1.5, "u"] and env["L"].names == ["p", "q"]
+    assert list(env["F"].columns[0]) == ["a", None] and env["F"].schema == msg[1]["F"].schema
+    with pytest.raises(TypeError):
+        wire.dumps(("ok", {"f": print}, ""))
+    with pytest.raises(ValueError):     # a pickle is not a message
+        wire.loads(pickle.dumps(("ok", {}, "")))

@@ -4,6 +4,7 @@ pool's threads, which compiles several times faster than Numba's `parallel=True`
 these loops. Thread count: Numba's setting (e.g. NUMBA_NUM_THREADS)."""
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,6 +25,18 @@ def executor() -> ThreadPoolExecutor:
 
 
 _warm: set = set()
+
+
+def _after_fork_in_child():
+    """A forked child (parfor's process workers) has none of the pool's threads: start a fresh
+    pool on demand, with a fresh lock."""
+    global _lock, _executor
+    _lock = threading.Lock()
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def first_call(kernel, args) -> bool:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import struct
 import sys
 
 from ..errors import DMLRuntimeError
+from . import wire
 
 _TOKEN = struct.Struct("<i")
 PIPE_TASKS = 16000   # task numbers the pipe holds (64 KiB); more tasks are grouped
@@ -28,19 +28,6 @@ PIPE_TASKS = 16000   # task numbers the pipe holds (64 KiB); more tasks are grou
 
 def available() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
-
-
-def _after_fork_in_child():
-    """The kernels' thread pool has no threads in a forked child: start a fresh one on demand."""
-    pool = sys.modules.get("dmlpy.kernels.pool")
-    if pool is not None:
-        import threading
-        pool._lock = threading.Lock()
-        pool._executor = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def run(body, iters, env0, env, results, k, todo, worker_flag) -> list:
@@ -75,7 +62,7 @@ def run(body, iters, env0, env, results, k, todo, worker_flag) -> list:
             msg = _read_all(r)
             os.waitpid(pid, 0)
             try:
-                got = pickle.loads(msg)
+                got = wire.loads(msg)
             except Exception:   # noqa: BLE001 - a worker that died without answering
                 got = ("error", None, "a parfor worker process ended without a result")
             if got[0] == "ok":
@@ -128,10 +115,10 @@ def _child(body, iters, env0, results, todo, rfd, w, worker_flag):
         try:
             _work(body, iters, env, todo, rfd, where)
             changed = {n: env[n] for n, _ in results if n in env and env[n] is not env0.get(n)}
-            msg = pickle.dumps(("ok", changed, out.getvalue()), protocol=pickle.HIGHEST_PROTOCOL)
+            msg = wire.dumps(("ok", changed, out.getvalue()))
         except BaseException as e:  # noqa: BLE001 - reported to the driver
             _drain(rfd)
-            msg = pickle.dumps(("error", where[0], str(e) or type(e).__name__))
+            msg = wire.dumps(("error", where[0], str(e) or type(e).__name__))
         view = memoryview(msg)
         while view:
             view = view[os.write(w, view):]
