@@ -81,9 +81,9 @@ def backend():
 
 def matmul(a, b):
     """a @ b for checked operands, into a recycled buffer when the result is large."""
-    if a.dtype == np.float64 and b.dtype == np.float64 and \
-            a.shape[0] * b.shape[1] * 8 >= bufpool.MIN_BYTES:
-        return np.matmul(a, b, out=bufpool.empty((a.shape[0], b.shape[1])))
+    dt = a.dtype
+    if dt == b.dtype and dt.char in "df" and a.shape[0] * b.shape[1] * dt.itemsize >= bufpool.MIN_BYTES:
+        return np.matmul(a, b, out=bufpool.empty((a.shape[0], b.shape[1]), dt))
     return np.ascontiguousarray(a @ b)
 
 
