@@ -143,3 +143,14 @@ def test_rng_tables_import_without_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_every_package_is_installed():
+    # a folder of modules missing from pyproject's package list is left out of a wheel (an
+    # editable install, as in CI, would not notice)
+    import tomllib
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(root).parts) for p in (root / "dmlpy").rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert folders <= listed, sorted(folders - listed)
