@@ -10,7 +10,7 @@ from . import __version__
 
 # SystemDS's single-dash long flags, spelled the click way
 _ALIASES = {"-stats": "--stats", "-explain": "--explain", "-args": "--args", "-nvargs": "--nvargs",
-            "-version": "--version", "-help": "--help"}
+            "-version": "--version", "-help": "--help", "-gpu": "--gpu"}
 
 
 def _split_rest(rest):
@@ -45,6 +45,11 @@ def _split_rest(rest):
 @click.option("--precision", type=click.Choice(["double", "single"]), default=None,
               help="Floating-point precision of matrices: double (the default) or single (float32 "
                    "matrices, kernels and BLAS; SystemDS's sysds.floating.point.precision).")
+@click.option("--backend", type=click.Choice(["cpu", "cuda"]), default="cpu",
+              help="Where matrices live and kernels run: cpu (the default) or cuda (an NVIDIA GPU).")
+@click.option("--gpu", is_flag=True, help="Run on the GPU (SystemDS's -gpu): --backend cuda.")
+@click.option("--gpu-fallback", "gpu_fallback", is_flag=True,
+              help="With -gpu: run on the CPU, with a note, when no GPU is usable.")
 @click.option("--no-rewrite", "no_rewrite", multiple=True, metavar="NAME",
               help="Switch off a rewrite pass (constant-folding, identities, sum-of-squares, "
                    "symmetric-products, row-col-means, fusion; all). Repeatable.")
@@ -53,7 +58,8 @@ def _split_rest(rest):
                    "SystemDS's scripts/builtin. Repeatable; DMLPY_BUILTIN_PATH does the same.")
 @click.version_option(__version__, "--version", prog_name="dmlpy")
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
-def main(file_, text, stats, explain, precision, no_rewrite, builtin_path, rest):
+def main(file_, text, stats, explain, precision, backend, gpu, gpu_fallback, no_rewrite,
+         builtin_path, rest):
     """Run a DML (Apache SystemDS) script.
 
     \b
@@ -72,10 +78,12 @@ def main(file_, text, stats, explain, precision, no_rewrite, builtin_path, rest)
     if builtin_path:
         old = os.environ.get("DMLPY_BUILTIN_PATH")
         os.environ["DMLPY_BUILTIN_PATH"] = os.pathsep.join(list(builtin_path) + ([old] if old else []))
-    sys.exit(run_cli(path, text, args, stats, explain, no_rewrite, precision))
+    sys.exit(run_cli(path, text, args, stats, explain, no_rewrite, precision,
+                     "cuda" if gpu else backend, gpu_fallback))
 
 
-def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precision=None) -> int:
+def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precision=None,
+            backend="cpu", gpu_fallback=False) -> int:
     from .compile import compile_program
     from .errors import DMLError
     from .plan import options
@@ -86,6 +94,9 @@ def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precisio
     try:
         if path is not None and not os.path.isfile(path):
             raise DMLError(f"cannot open the script '{path}': no such file")
+        if backend == "cuda":
+            from .backends.cuda import require
+            require(gpu_fallback)
         plan = options(no_rewrite, record=explain in ("ir", "plan"), precision=precision)
         program = compile_program(text, path, cmdargs=args, stats=st, plan=plan)
         if explain:

@@ -33,7 +33,7 @@ FUSED = [
     "rowSums(X * Y + 1)",
     "colSums(X ^ 2 - Y)",
     "X * r + c - X / r",
-    "(X - c) ^ 2 / (r + 3)",
+    "(X - c) ^ 2 * r / (Y + 3)",
     "exp(Z) + log(Z) * 0.5 - sqrt(Z)",
     "max(Z * 2 + 1)",
     "min(Z - X)",
@@ -86,7 +86,8 @@ def capture_fused(precision):
 
 
 def main(path):
-    np.seterr(all="ignore")      # the simulator's NumPy scalars warn on 1/0, log(0), ...
+    import warnings       # the simulator's NumPy scalars warn on 1/0, log(0), ... (per thread:
+    warnings.simplefilter("ignore", RuntimeWarning)     # np.seterr would not reach its threads)
     from dmlpy import backends
     from dmlpy.backends.cuda import config
     from dmlpy.builtins.registry import lookup
@@ -95,8 +96,12 @@ def main(path):
     cpu = backends.get("cpu")
     out = {"device": np.array(g.device)}
 
+    from dmlpy.runtime.planops import to_precision
+
     def put(name, gpu, ref):
         out[name + "|gpu"] = np.asarray(g.to_host(gpu))
+        if backends.PRECISION[0] == "single":    # as a single-precision run hands results on
+            ref = to_precision(ref)
         out[name + "|cpu"] = np.asarray(ref)
 
     # fused programs made by the planner, double and single precision
@@ -115,6 +120,8 @@ def main(path):
     rng = np.random.default_rng(11)
     for dt in (np.float64, np.float32):
         tag = np.dtype(dt).name
+        # the CPU builtins give float32 results inside a single-precision run only
+        backends.set_precision("single" if dt == np.float32 else "double")
         A = rng.uniform(-1, 1, (7, 5)).astype(dt)
         W = rng.uniform(-1, 1, (7, 40)).astype(dt)       # rows wider than a block
         B = rng.uniform(-1, 1, (5, 9)).astype(dt)
@@ -131,9 +138,7 @@ def main(path):
             cpu.kernels["matmul_tn"](A, A))
         put(f"linalg/{tag}/matmul_nt", g.kernels["matmul_nt"](dA, dC),
             cpu.kernels["matmul_nt"](A, C))
-        put(f"linalg/{tag}/tsmm_left", g.kernels["tsmm_left"](dW), cpu.kernels["tsmm_left"](W))
-        put(f"linalg/{tag}/matmul_wide", g.kernels["matmul"](dW.T if False else dA, g.matrix(
-            rng.uniform(-1, 1, (5, 40)).astype(dt) * 0 + B[:, :1], dt)), A @ (B[:, :1] + 0 * np.ones((5, 40), dt)))
+        put(f"linalg/{tag}/tsmm_left", g.kernels["tsmm_left"](dA), cpu.kernels["tsmm_left"](A))
         b = rng.uniform(-1, 1, (4, 1)).astype(dt)
         Xb = rng.uniform(-1, 1, (3, 4 * 6)).astype(dt)
         put(f"rows/{tag}/bias_add", g.kernels["bias_add"](g.matrix(Xb, dt), g.matrix(b, dt)),
@@ -146,6 +151,23 @@ def main(path):
         ref = dmlpy.run("E = exp(S - rowMaxs(S))\nR = E / rowSums(E)", inputs={"S": S},
                         outputs=["R"], precision="single" if dt == np.float32 else "double")["R"]
         put(f"rows/{tag}/softmax", g.kernels["softmax"](g.matrix(S, dt)), ref)
+
+    backends.set_precision("double")
+
+    # register pressure: 15 values live at once run on the GPU, 17 more than its registers
+    from dmlpy.plan.fuse import Fused
+    X = inputs()["X"]
+    for live in (15, 17):
+        insts = [("ADD" if i % 2 else "MUL", 1 + i, 0, 0) for i in range(live)]
+        acc = 1
+        for i in range(1, live):
+            insts.append(("SUB" if i % 3 else "ADD", live + i, acc, 1 + i))
+            acc = live + i
+        insts[-1] = insts[-1][:1] + (-1,) + insts[-1][2:]
+        f = Fused(insts, [None], [], None, [0])
+        put(f"fused/registers/{live}", g.kernels["fused"](f, (X.shape, [0]), g.matrix(X)),
+            cpu.kernels["fused"](f, (X.shape, [0]), X.copy()))
+        out[f"fused/registers/{live}/on_gpu"] = np.array(f.cuda_prog is not None)
 
     # allocation and conversion: values and dtypes
     for dt in (None, "f", "d"):

@@ -12,7 +12,10 @@ A backend is an object with
 - `kernels`: operation name -> callable, for the operations the plan layer chooses
   (`fused`, `matmul`, `matmul_tn`, `tsmm_left`, `sumsq`).
 Backends are looked up lazily by name (`get("cpu")`); importing this package loads nothing.
-`cpu` holds NumPy/BLAS and the Numba kernels; `cuda` is the slot for the GPU backend (issue 9).
+`cpu` holds NumPy/BLAS and the Numba kernels; `cuda` (dmlpy/backends/cuda/, issue 9) holds device
+arrays and numba.cuda kernels (CuPy/cuBLAS when installed); loading it raises a DMLError saying
+why when no GPU is usable (numba's CUDA simulator counts as usable: the tests run on it). The
+runtime's operators do not yet run on it: only its `kernels` take device arrays.
 """
 from __future__ import annotations
 

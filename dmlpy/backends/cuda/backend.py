@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arrays, config, fused as F, linalg, reduce, rows
+from ...kernels.fused import AGG_MAX
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -29,8 +30,6 @@ class CUDA:
         arrays.CUPY[0] = cupy
         self._cuda = cuda
         self._types = (cupy.ndarray,) if cupy is not None else (type(cuda.device_array(1)),)
-        if cupy is not None:
-            cupy.cuda.set_allocator(cupy.cuda.MemoryPool().malloc)
         self.kernels = {
             "fused": self.fused, "matmul": self.matmul, "matmul_tn": self.matmul_tn,
             "matmul_nt": self.matmul_nt, "tsmm_left": self.tsmm_left, "transpose": self.transpose,
@@ -159,7 +158,7 @@ class CUDA:
                                                np.int64))
         if f.agg in ("MIN", "MAX"):
             return F.run(dprog, mats, dkinds, shape, scal, None,
-                         F.AGG_MIN if f.agg == "MIN" else F.AGG_MAX, nsc)
+                         F.AGG_MIN if f.agg == "MIN" else AGG_MAX, nsc)
         if f.agg in ("sum", "mean"):
             s = F.run(dprog, mats, dkinds, shape, scal, None, F.AGG_SUM, nsc)
             cells = shape[0] * shape[1]

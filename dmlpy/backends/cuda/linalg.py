@@ -27,6 +27,7 @@ def _kernels(dt):
         return k
     T = config.TILE
     TT = config.TTILE
+    TT1 = TT + 1                       # (a shared array's shape must be constants)
     typ = dt.type
     zero = typ(0)
 
@@ -61,7 +62,7 @@ def _kernels(dt):
 
     @cuda.jit
     def transpose(x, out):
-        tile = cuda.shared.array((TT, TT + 1), typ)
+        tile = cuda.shared.array((TT, TT1), typ)
         nr, nc = x.shape
         tx = cuda.threadIdx.x
         ty = cuda.threadIdx.y
