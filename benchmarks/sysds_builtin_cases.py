@@ -549,8 +549,6 @@ case("porterStemmer/dictionary", "porterStemmerTest", "-args {data:stemming/dict
 # Deterministic cases that still fail, with what the difference was traced to (2026-12-01);
 # summary() prints the note next to a failing case.  Not excused: they still count as failures.
 KNOWN = {
-    "lmCG/60x20": "matmul rounding (SystemDS's FMA kernels) amplified by the CG iterations",
-    "lmCG/100x10": "matmul rounding (SystemDS's FMA kernels) amplified by the CG iterations",
     "als/alsDS": "rounding of the iterated solves (1e-5 after the iterations)",
     "glm/gaussian-log": "log_l_change ~1e-10 is the difference of two ~1e2 sums: last-bit "
                         "rounding shows in the printed rho",

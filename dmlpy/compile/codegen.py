@@ -42,7 +42,7 @@ HELPERS = {
     "_sumsq": ("plan", "sumsq"), "_tsmm_l": ("plan", "self_product_left"),
     "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"), "_sump": ("plan", "sum_of_product"),
     "_pfrun": ("parallel", "run"),
-    "_mmc": ("plan", "chain_run"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
+    "_mmc": ("plan", "chain_run"), "_xtxv": ("plan", "vector_chain"), "_xtxvok": ("plan", "vector_chain_ok"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",

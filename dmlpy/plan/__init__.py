@@ -91,6 +91,8 @@ def _kernels(root) -> list[str]:
             out.append("symmetric product (BLAS syrk)")
         elif n.op in (Op.MATMUL_TN, Op.MATMUL_NT):
             out.append("product with a transposed operand (BLAS gemm, no copy)")
+        elif n.op is Op.XTXV:
+            out.append("t(X) %*% (X %*% v) in one pass (SystemDS's mmchain order)")
         elif n.op is Op.MMCHAIN:
             out.append(f"matrix chain of {len(n.args)} (cheapest order for the shapes at run time)")
         elif n.op is Op.SUMSQ:

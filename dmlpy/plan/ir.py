@@ -72,6 +72,7 @@ class Op(enum.Enum):
     MATMUL_TN = "matmul_tn"  # t(A) %*% B without the transpose
     MATMUL_NT = "matmul_nt"  # A %*% t(B) without the transpose
     MMCHAIN = "mmchain"      # A %*% B %*% C ..., multiplied in the cheapest order
+    XTXV = "xtxv"            # t(X) %*% (X %*% v) or t(X) %*% (w * (X %*% v)): args X, v[, w]
     SUMPROD = "sum_product"  # sum(A %*% B) from colSums(A) and rowSums(B)
     FUSED = "fused"          # value: a fuse.Fused (program, inputs, aggregate)
 

@@ -59,6 +59,9 @@ class Lowerer:
             return self.guarded(n, n.value.inputs, n.value.order, "_fz", "_fok", n.value)
         if op is Op.MMCHAIN:
             return self.guarded(n, n.args, range(len(n.args)), "_mmc", "_mmok", None)
+        if op is Op.XTXV:     # the written tree computes X, then w, then v
+            return self.guarded(n, n.args, (0, 2, 1) if len(n.args) == 3 else (0, 1),
+                                "_xtxv", "_xtxvok", None)
         if op.value in BINARY:
             a, b = n.args
             ca, cb = self.code(a), self.code(b)

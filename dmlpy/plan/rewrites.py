@@ -92,6 +92,39 @@ def symmetric_products(n: Node, ctx) -> Node:
     return n
 
 
+def minus_product(n: Node, ctx) -> Node:
+    """(-A) %*% B and A %*% (-B) as -(A %*% B), as SystemDS reorders them (the same value: a
+    negation is exact), so that its product patterns (t(X) %*% y, mmchain) apply to A %*% B."""
+    if n.op is not Op.MATMUL or not all(a.is_matrix for a in n.args):
+        return n
+    a, b = n.args
+    if a.op is Op.NEG and a.args[0].is_matrix:
+        a = a.args[0]
+    elif b.op is Op.NEG and b.args[0].is_matrix:
+        b = b.args[0]
+    else:
+        return n
+    inner = Node(Op.MATMUL, (a, b), n.type, n.span, n.value, n.literal, dict(n.meta))
+    inner = symmetric_products(vector_chain(inner, ctx), ctx)
+    return Node(Op.NEG, (inner,), n.type, n.span)
+
+
+def vector_chain(n: Node, ctx) -> Node:
+    """t(X) %*% (X %*% v) and t(X) %*% (w * (X %*% v)): one kernel (planops.vector_chain), as
+    SystemDS's mmchain, whose order of additions it follows; the tree as written otherwise."""
+    if n.op is not Op.MATMUL or n.args[0].op is not Op.T:
+        return n
+    x, b = n.args[0].args[0], n.args[1]
+    w = None
+    if b.op is Op.MUL and b.args[1].op is Op.MATMUL:
+        w, b = b.args
+    if not (b.op is Op.MATMUL and b.args[0] is x and x.is_matrix and b.args[1].is_matrix
+            and (w is None or w.is_matrix)):
+        return n
+    args = (x, b.args[1]) if w is None else (x, b.args[1], w)
+    return Node(Op.XTXV, args, n.type, n.span, meta={"unfused": n})
+
+
 def matrix_chain(n: Node, ctx) -> Node:
     """A product of three or more matrices, A %*% B %*% C however parenthesised, multiplied in the
     order that costs the fewest multiply-adds for the shapes it meets at run time (as SystemDS
@@ -167,6 +200,8 @@ PASSES = {      # in order; None: a pass that runs elsewhere (named here so it c
     "constant-folding": constant_folding,
     "identities": identities,
     "sum-of-squares": sum_of_squares,
+    "minus-product": minus_product,
+    "vector-chain": vector_chain,
     "symmetric-products": symmetric_products,
     "row-col-means": row_col_means,
     "matrix-chain": matrix_chain,

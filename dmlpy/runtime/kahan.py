@@ -24,6 +24,8 @@ import numpy as np
 NUMPY_MAX_STEPS = 32             # vectorised NumPy loops up to this many steps, then Numba
 NUMBA_MIN_CELLS = 20_000         # ... unless the matrix is too small to repay the Numba import
 TSMM_MAX_WORK = 4_000_000        # emulated X %*% t(X) up to n*n*m multiply-adds, then BLAS
+SYSDS_MM_MAX_WORK = 262_144      # A %*% B in SystemDS's order up to m*cd*n multiply-adds (then BLAS:
+                                 # the emulated order runs 5-8x slower than BLAS)
 SPARSE_TURN = 0.4                # SystemDS's sparsity turn point
 
 

@@ -114,8 +114,33 @@ def matmul(a, b):
     if a.shape[1] != b.shape[0]:
         raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
                       f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == F64 and b.dtype == F64:
+        r = _sysds_matmul(a, b)
+        if r is not None:
+            return r
     from ..backends import kernel
     return kernel("matmul")(a, b)
+
+
+def sysds_product(a, b):
+    """a %*% b in SystemDS's order for checked host operands (two double matrices whose shapes
+    fit), or None where that is not followed (then BLAS): for dmlpy.runtime.planops."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == F64 and b.dtype == F64:
+        return _sysds_matmul(a, b)
+    return None
+
+
+def _sysds_matmul(a, b):
+    """a %*% b in SystemDS's order (dmlpy.kernels.sysds_matmul) where it applies, else None."""
+    m, cd = a.shape
+    n = b.shape[1]
+    if not (cd > 1 and 0 < m * cd * n <= kahan.SYSDS_MM_MAX_WORK):
+        return None
+    na, nb = np.count_nonzero(a), np.count_nonzero(b)
+    if na and nb and (kahan.sparse_by_count(m, cd, na) or kahan.sparse_by_count(cd, n, nb)):
+        return None                      # held sparse: other kernels, not followed
+    from ..kernels import sysds_matmul   # (an empty operand gives zeros there, as SystemDS)
+    return sysds_matmul.matmul(a, b)
 
 
 def self_product(a):

@@ -26,12 +26,34 @@ def to_precision(x):
 
 
 def sumsq(x):
-    """sum(X^2) in one pass."""
+    """sum(X^2) in one pass; of a double column vector, SystemDS's t(v) %*% v (a dot product)."""
     if not _arr(x):
         from ..builtins.core import sum_
         from .ops import pow_
         return sum_(pow_(x, 2))
+    if _dot_vectors(x, x):
+        from ..kernels import sysds_matmul
+        return sysds_matmul.vector_dot(x, x, False)
     return kernel("sumsq")(x)
+
+
+def _dot_vectors(a, b) -> bool:
+    """Whether sum(a * b) is SystemDS's dot product here: host double column vectors of one
+    length (SystemDS rewrites sum(v1 * v2) and sum(v^2) of column vectors to t(v1) %*% v2)."""
+    from . import kahan
+    return (type(a).__name__ == "ndarray" and type(a).__module__ == "numpy" and a.ndim == 2
+            and a.shape[1] == 1 and a.dtype.char == "d" and b.shape == a.shape
+            and b.dtype.char == "d" and type(b) is type(a)
+            and a.shape[0] <= kahan.SYSDS_MM_MAX_WORK)
+
+
+_DOT = ("dot",)     # fused_ok's answer for sum(v1 * v2) of column vectors: fused_run takes a dot
+
+
+def _fused_dot(f, vals) -> bool:
+    """Whether the fused program is sum(v1 * v2) of two column vectors (SystemDS: t(v1) %*% v2)."""
+    return (f.agg == "sum" and len(f.insts) == 1 and len(vals) == 2 and f.insts[0][0] == "MUL"
+            and f.insts[0][1] < 0 and _dot_vectors(vals[0], vals[1]))
 
 
 def sum_of_product(a, b):
@@ -64,6 +86,18 @@ def matmul_tn(a, b):
     if a.shape[0] != b.shape[0]:
         raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[1]}x{a.shape[0]} "
                       f"%*% {b.shape[0]}x{b.shape[1]} (k1={a.shape[0]}, k2={b.shape[0]})")
+    from .matrix import sysds_product
+    cd, m = a.shape
+    n = b.shape[1]
+    if m * cd > cd * n + m * n:
+        # SystemDS's rewrite for a narrow right operand: t(t(B) %*% A)
+        r = sysds_product(b.T, a)
+        if r is not None:
+            return r.T.copy()
+    else:
+        r = sysds_product(a.T, b)
+        if r is not None:
+            return r
     return kernel("matmul_tn")(a, b)
 
 
@@ -76,7 +110,30 @@ def matmul_nt(a, b):
     if a.shape[1] != b.shape[1]:
         raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[0]}x{a.shape[1]} "
                       f"%*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, k2={b.shape[1]})")
-    return kernel("matmul_nt")(a, b)
+    from .matrix import sysds_product
+    r = sysds_product(a, b.T)
+    return r if r is not None else kernel("matmul_nt")(a, b)
+
+
+def vector_chain_ok(x, v, w=None):
+    """True when the mmchain kernel takes t(X) %*% (X %*% v) (or with w * (X %*% v)): double
+    matrices held dense, v and w column vectors that fit, within the emulated work bound; else
+    False and the tree as written runs (and reports any error)."""
+    if not (_arr(x) and _arr(v) and (w is None or _arr(w))):
+        return False
+    if x.ndim != 2 or v.ndim != 2 or x.dtype.char != "d" or v.dtype.char != "d":
+        return False
+    n, p = x.shape
+    if v.shape != (p, 1) or (w is not None and (w.shape != (n, 1) or w.dtype.char != "d")):
+        return False
+    from . import kahan
+    return 0 < n * p <= kahan.SYSDS_MM_MAX_WORK and not kahan.held_sparse(x)
+
+
+def vector_chain(ok, x, v, w=None):
+    """t(X) %*% (X %*% v) or t(X) %*% (w * (X %*% v)) in SystemDS's order."""
+    from ..kernels import sysds_matmul
+    return sysds_matmul.chain(x, v, w)
 
 
 def chain_ok(*mats):
@@ -110,7 +167,12 @@ def chain_ok(*mats):
 
 def chain_run(order, *mats):
     """The chain multiplied in the order chain_ok chose."""
-    mm = kernel("matmul")
+    from .matrix import sysds_product
+    blas = kernel("matmul")
+
+    def mm(a, b):
+        r = sysds_product(a, b)
+        return r if r is not None else blas(a, b)
 
     def go(o):
         return mats[o] if type(o) is int else mm(go(o[0]), go(o[1]))
@@ -121,7 +183,9 @@ def fused_ok(f, *vals):
     """(shape, kinds) when the fused kernel takes these inputs, else None: C-ordered matrices of
     one dtype (double, or float32 in single precision) and one shape of FUSED_MIN_CELLS or more
     cells (a right-operand-only input may be a row or column vector of it; kinds: 0 full, 1 row,
-    2 column), and numbers."""
+    2 column), and numbers.  _DOT for sum(v1 * v2) of two column vectors, of any length."""
+    if f.agg is not None and _fused_dot(f, vals):
+        return _DOT
     n = len(f.mats)
     rows = cols = 0
     dt = vals[0].dtype.char if n and _arr(vals[0]) else "d"
@@ -154,4 +218,7 @@ def fused_ok(f, *vals):
 def fused_run(f, ok, *vals):
     """The fused kernel on inputs that fused_ok accepted; ok is what it returned. (The backend
     measures ownership by reference counts: keep this a plain forwarding call.)"""
+    if ok is _DOT:          # a scalar result: no ownership to measure
+        from ..kernels import sysds_matmul
+        return sysds_matmul.vector_dot(vals[0], vals[1], True)
     return kernel("fused")(f, ok, *vals)
