@@ -115,3 +115,20 @@ def test_a_builtin_reached_through_eval_calls_back_the_callers_function(tmp_path
               inputs={"X": np.array([[1.0]])})
     assert capsys.readouterr().out == "11.0\n"
     assert context.functions() == {}
+
+
+def test_eval_with_a_literal_name_inside_a_sourced_function(tmp_path, capsys):
+    # SystemDS 3.4 prints "h: 3.0": the main script's g, not the file's own (for a name only
+    # the file defines, SystemDS fails with a NullPointerException; dmlpy takes the file's)
+    (tmp_path / "lib.dml").write_text(
+        'g = function(Matrix[Double] x) return (Matrix[Double] y) { y = x * 10 }\n'
+        'h = function(Matrix[Double] x) return (Matrix[Double] y) { y = eval("g", x) }\n'
+        'k = function(Matrix[Double] x) return (Matrix[Double] y) { y = eval("own", x) }\n'
+        'own = function(Matrix[Double] x) return (Matrix[Double] y) { y = x - 100 }\n')
+    (tmp_path / "main.dml").write_text(
+        'source("lib.dml") as lib\n'
+        'g = function(Matrix[Double] x) return (Matrix[Double] y) { y = x + 1 }\n'
+        'X = matrix(2, rows=1, cols=1)\n'
+        'print("h: " + as.scalar(lib::h(X)))\nprint("k: " + as.scalar(lib::k(X)))\n')
+    dmlpy.run_file(tmp_path / "main.dml")
+    assert capsys.readouterr().out == "h: 3.0\nk: -98.0\n"

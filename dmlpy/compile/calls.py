@@ -66,10 +66,10 @@ class CallBinder:
             return [T.UNKNOWN] * bi.nret if t is None or t == T.UNKNOWN else [t] * bi.nret
         return [t]
 
-    def call(self, c: ast.Call, env, mod) -> Bound | None:
+    def call(self, c: ast.Call, env, mod, target=None) -> Bound | None:
         if c.namespace is None and c.name in SPECIAL_CALLS:
             return self._special(c, env, mod)
-        target = self.resolve(c, mod)
+        target = target or self.resolve(c, mod)
         if target is None:
             for a in c.args:
                 self.expr(a.value, env, mod)
@@ -282,7 +282,13 @@ class CallBinder:
             elif isinstance(first, ast.StrLit):   # (by name when named) when the call runs
                 ns, _, name = first.value.rpartition("::")
                 call = ast.Call(c.span, name, ns or None, rest)
-                b = self.call(call, env, mod)
+                # in a source()d file, an unqualified name means the main script's function when
+                # it has one (SystemDS looks eval's name up in the default namespace; for a name
+                # only the file defines, SystemDS fails, dmlpy takes the file's function)
+                main = self.loader.modules[0]
+                mine = main.functions.get(name) if not ns and mod is not main and not mod.builtin \
+                    else None
+                b = self.call(call, env, mod, target=mine)
                 if b is not None:
                     self.types[id(c)] = (self._result_types(b, call) or [T.UNKNOWN])[0]
                     b = Bound("special", "eval", [call])
