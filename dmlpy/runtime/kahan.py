@@ -229,6 +229,19 @@ def _col_sums_np(x, sparse, lo, hi):
     return s, c
 
 
+def _column_path(x, kernel: str, numpy_fn, widen: bool):
+    """(matrix, function) for the column sums or means of x: the compiled kernel of
+    dmlpy.kernels.kahan_kernels for a tall matrix (float32 cells widened first when widen, else
+    one by one in the kernel), the vectorised NumPy loop otherwise."""
+    if x.shape[0] > NUMPY_MAX_STEPS and _use_numba(x):
+        from ..kernels import kahan_kernels as K
+        xc = np.ascontiguousarray(x)
+        if widen or xc.dtype != np.float32:
+            xc = xc.astype(np.float64, copy=False)
+        return xc, getattr(K, kernel)
+    return x, numpy_fn
+
+
 def kahan_col_sums(x: np.ndarray) -> np.ndarray:
     """colSums(x) (1 x m) as SystemDS computes it (see above)."""
     n, m = x.shape
@@ -237,14 +250,7 @@ def kahan_col_sums(x: np.ndarray) -> np.ndarray:
     if m == 1:                  # SystemDS rewrites colSums of a column vector to sum
         return np.array([[kahan_sum(x)]])
     sparse = held_sparse(x)
-    if n > NUMPY_MAX_STEPS and _use_numba(x):
-        from ..kernels import kahan_kernels as K
-        xc = np.ascontiguousarray(x)
-        if xc.dtype != np.float32:
-            xc = xc.astype(np.float64, copy=False)
-        fn = K.col_sums
-    else:
-        xc, fn = x, _col_sums_np
+    xc, fn = _column_path(x, "col_sums", _col_sums_np, widen=False)
     s = c = None
     for lo, hi in _parts(x, False):
         ps, pc = fn(xc, sparse, lo, hi)
@@ -347,12 +353,7 @@ def kahan_col_means(x: np.ndarray) -> np.ndarray:
     if m == 1:                  # SystemDS rewrites colMeans of a column vector to mean
         return np.array([[kahan_mean(x)]])
     sparse = held_sparse(x)
-    if n > NUMPY_MAX_STEPS and _use_numba(x):
-        from ..kernels import kahan_kernels as K
-        xc = np.ascontiguousarray(x, dtype=np.float64)
-        fn = K.col_means
-    else:
-        xc, fn = x, _col_means_np
+    xc, fn = _column_path(x, "col_means", _col_means_np, widen=True)
     s = c = cnt = None
     for lo, hi in _parts(x, False):
         ps, pc, pn = fn(xc, sparse, lo, hi)
