@@ -30,12 +30,7 @@ def lower_parfor(gen, s) -> bool:
     # the driver's variables the body uses (not locals(): its dict would keep every matrix of the
     # function referenced, and so copied on each later in-place write)
     gen.emit("_pd = {}")
-    for v in names:
-        pv = pyvar(v)
-        gen.emit("try:")
-        gen.emit(f"    _pd[{pv!r}] = {pv}")
-        gen.emit("except NameError:")
-        gen.emit("    pass")
+    _emit_store(gen, "_pd", names)
     env = "_pd"
     results = tuple((pyvar(n), kind) for n, kind in info.results)
     o = info.options
@@ -46,6 +41,16 @@ def lower_parfor(gen, s) -> bool:
     gen.emit(f"if _pi: {pyvar(s.var)} = _pi[-1]")
     gen.emit("del _pr, _pi, _pd")
     return True
+
+
+def _emit_store(gen, table: str, names):
+    """Emit code that puts each variable of `names` that is assigned into the dict `table`."""
+    for v in names:
+        pv = pyvar(v)
+        gen.emit("try:")
+        gen.emit(f"    {table}[{pv!r}] = {pv}")
+        gen.emit("except NameError:")
+        gen.emit("    pass")
 
 
 def pending(gen) -> bool:
@@ -67,10 +72,5 @@ def emit_next_body(gen):
         gen.emit(f"{pv} = _pe.{'pop' if v in assigned else 'get'}({pv!r}, {u})")
         gen.emit(f"if {pv} is {u}: del {pv}")
     gen.block(s.body)
-    for v in assigned:
-        pv = pyvar(v)
-        gen.emit("try:")
-        gen.emit(f"    _pe[{pv!r}] = {pv}")
-        gen.emit("except NameError:")
-        gen.emit("    pass")
+    _emit_store(gen, "_pe", assigned)
     gen.depth = 0
