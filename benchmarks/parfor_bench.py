@@ -6,6 +6,8 @@
 2. A BLAS-bound body: 64 products of 500x500 matrices.
 3. A scalar body: an interpreted scalar loop per iteration.
 4. The overhead per parfor task: N trivial iterations (tasksize 1, 2 workers) against a plain for.
+5. With dask.distributed installed: the solves on a LocalCluster of 1 and of 2 worker processes, and
+   the overhead per task there.
 
     python benchmarks/parfor_bench.py [--reps 1] [--solves 64]
 """
@@ -96,6 +98,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--solves", type=int, default=64)
+    ap.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster rows")
     a = ap.parse_args()
     rng = np.random.default_rng(7)
     A = rng.random((500, 500))
@@ -114,6 +117,36 @@ def main():
         print(f"overhead per parfor task ({kind}, tasksize 1, 2 workers): {(tp - ts) / n * 1e6:.1f} us "
               f"(parfor {tp * 1e3:.1f} ms, for {ts * 1e3:.1f} ms over {n} iterations)", flush=True)
     os.environ.pop("DMLPY_PARFOR_WORKERS", None)
+    if not a.no_dask:
+        on_dask(a, A, B)
+
+
+def on_dask(a, A, B):
+    """The solves on a Dask LocalCluster of 1 and of 2 single-threaded worker processes (the
+    program compiled once per worker: the first run is the warm-up), and the cost per task."""
+    try:
+        import distributed
+    except ImportError:
+        print("dask: not installed (pip install 'dmlpy[dask]'), skipped")
+        return
+    times = {}
+    for workers in (1, 2):
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=50) as cl, \
+                distributed.Client(cl, set_as_default=False) as c:
+            p = api.prepare(SOLVES, inputs=["A", "B"], outputs=["R"],
+                            args={"k": str(workers), "n": str(a.solves)}, dask=c)
+            times[workers] = best(lambda p=p: p(A=A, B=B), a.reps)
+            if workers == 2:
+                n = 400
+                ser = api.prepare(TRIVIAL.format(loop="for", opts=""), outputs=["R"], args={"n": str(n)})
+                par = api.prepare(TRIVIAL.format(loop="parfor", opts=", par=2"), outputs=["R"],
+                                  args={"n": str(n)}, dask=c)
+                ts, tp = best(ser, 3), best(par, 3)
+    print(f"{a.solves} solves 500x500 on Dask (LocalCluster, 1-thread workers): 1 worker {times[1]:.3f} s; "
+          f"2 workers {times[2]:.3f} s ({times[1] / times[2]:.2f}x)", flush=True)
+    print(f"overhead per parfor task (Dask, tasksize 1, 2 workers): {(tp - ts) / n * 1e3:.2f} ms "
+          f"(parfor {tp * 1e3:.0f} ms, for {ts * 1e3:.1f} ms over {n} iterations)", flush=True)
 
 
 if __name__ == "__main__":

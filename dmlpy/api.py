@@ -29,7 +29,9 @@ def to_dml(v, where="input"):
     bool, int (64 bits), float and str are DML scalars (NumPy scalars too); list and tuple are DML
     lists, dict a named list (string keys); a NumPy array (or anything with __array__) of booleans,
     integers or floats is a matrix of doubles (1-D: one column); dmlpy's own Frame and list values
-    pass as they are. Refused: None, integers beyond 64 bits, complex numbers, arrays of strings,
+    pass as they are; a scipy.sparse matrix or array (any format) is a matrix held sparse when
+    large and sparse enough (dmlpy.sparse; else dense), and such a result comes back as a
+    scipy.sparse.csr_array. Refused: None, integers beyond 64 bits, complex numbers, arrays of strings,
     objects, dates or records, masked arrays, more than two dimensions, and any other object."""
     if isinstance(v, bool):
         return bool(v)
@@ -56,6 +58,9 @@ def to_dml(v, where="input"):
             if not isinstance(k, str):
                 raise _bad(where, f"the key {k!r} is not a string (a named DML list has string names)")
         return DMLList([to_dml(x, f"{where}[{k!r}]") for k, x in v.items()], list(v))
+    if type(v).__module__.startswith("scipy.sparse"):
+        from .sparse.convert import from_scipy
+        return from_scipy(v, where)
     import numpy as np
     if isinstance(v, np.ma.MaskedArray):
         raise _bad(where, "a masked array has no DML value (fill the masked cells first, e.g. "
@@ -105,14 +110,15 @@ def from_dml(v):
     if type(v).__name__ == "ndarray":
         from . import backends  # the caller gets NumPy arrays whatever the backend
         return backends.to_host(v)
-    return v
+    return v        # a sparse matrix comes back as the scipy.sparse.csr_array it is
 
 
 class Prepared:
     """A script compiled once, run many times (SystemDS's JMLC use)."""
 
     def __init__(self, script: str | None, inputs, outputs, args=None, path=None, types=None,
-                 precision=None):
+                 precision=None, dask=None):
+        self.dask = dask
         self.inputs = list(inputs or [])
         self.outputs = list(outputs or [])
         types = types or {}
@@ -128,26 +134,30 @@ class Prepared:
         extra = [n for n in values if n not in self.inputs]
         if missing or extra:
             raise TypeError(f"inputs: missing {missing}, unexpected {extra}")
-        result = self.program(*(to_dml(values[n], f"input '{n}'") for n in self.inputs))
+        return self._run([to_dml(values[n], f"input '{n}'") for n in self.inputs])
+
+    def _run(self, inputs) -> dict:
+        from .parallel.dask_run import using
+        with using(self.dask):
+            result = self.program(*inputs)
         return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
-def prepare(script: str, inputs=(), outputs=(), args=None, precision=None) -> Prepared:
-    """Compile once; precision: "double" (default) or "single" (float32 matrices)."""
-    return Prepared(script, inputs, outputs, args, precision=precision)
+def prepare(script: str, inputs=(), outputs=(), args=None, precision=None, dask=None) -> Prepared:
+    """Compile once; precision: "double" (default) or "single" (float32 matrices); dask: a Dask
+    scheduler address or distributed.Client on which parfor loops run (docs/parfor.md)."""
+    return Prepared(script, inputs, outputs, args, precision=precision, dask=dask)
 
 
-def run(script: str, inputs: dict | None = None, outputs=(), args=None, precision=None) -> dict:
+def run(script: str, inputs: dict | None = None, outputs=(), args=None, precision=None, dask=None) -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(script, list(inputs), outputs, args, types={k: T.of_value(v) for k, v in inputs.items()},
-                 precision=precision)
-    result = p.program(*inputs.values())
-    return {k: from_dml(v) for k, v in (result or {}).items()}
+                 precision=precision, dask=dask)
+    return p._run(list(inputs.values()))
 
 
-def run_file(path, args=None, inputs: dict | None = None, outputs=(), precision=None) -> dict:
+def run_file(path, args=None, inputs: dict | None = None, outputs=(), precision=None, dask=None) -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(None, list(inputs), outputs, args, path=str(Path(path)),
-                 types={k: T.of_value(v) for k, v in inputs.items()}, precision=precision)
-    result = p.program(*inputs.values())
-    return {k: from_dml(v) for k, v in (result or {}).items()}
+                 types={k: T.of_value(v) for k, v in inputs.items()}, precision=precision, dask=dask)
+    return p._run(list(inputs.values()))

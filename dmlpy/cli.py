@@ -56,10 +56,13 @@ def _split_rest(rest):
 @click.option("--builtin-path", "builtin_path", multiple=True, metavar="DIR",
               help="A folder of DML-bodied builtins (<name>.dml), searched before dmlpy's own, e.g. "
                    "SystemDS's scripts/builtin. Repeatable; DMLPY_BUILTIN_PATH does the same.")
+@click.option("--dask", "dask", metavar="ADDRESS",
+              help="Run parfor loops on the Dask cluster with this scheduler (tcp://host:8786); "
+                   "DMLPY_DASK_SCHEDULER does the same. Needs pip install 'dmlpy[dask]'.")
 @click.version_option(__version__, "--version", prog_name="dmlpy")
 @click.argument("rest", nargs=-1, type=click.UNPROCESSED)
 def main(file_, text, stats, explain, precision, backend, gpu, gpu_fallback, no_rewrite,
-         builtin_path, rest):
+         builtin_path, dask, rest):
     """Run a DML (Apache SystemDS) script.
 
     \b
@@ -78,6 +81,8 @@ def main(file_, text, stats, explain, precision, backend, gpu, gpu_fallback, no_
     if builtin_path:
         old = os.environ.get("DMLPY_BUILTIN_PATH")
         os.environ["DMLPY_BUILTIN_PATH"] = os.pathsep.join(list(builtin_path) + ([old] if old else []))
+    if dask:
+        os.environ["DMLPY_DASK_SCHEDULER"] = dask
     sys.exit(run_cli(path, text, args, stats, explain, no_rewrite, precision,
                      "cuda" if gpu else backend, gpu_fallback))
 
@@ -127,6 +132,8 @@ def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precisio
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         if st is not None:
             sys.stderr.write(st.report() + "\n")
+        if "dmlpy.parallel.dask_run" in sys.modules:
+            sys.modules["dmlpy.parallel.dask_run"].close()
     return 0
 
 

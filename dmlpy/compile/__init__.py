@@ -65,13 +65,49 @@ def compile_program(text: str | None = None, path: str | None = None, cmdargs: d
     `plan`: dmlpy.plan.PlanOptions (rewrites switched off, --explain recording)."""
     from ..errors import DMLValidationError, Span
     from .deep import TooDeep, run_deep
+    from .. import source as src
     _check_names(cmdargs, inputs, outputs)
+    files = src.recording()
+    token = src.record_into(files if files is not None and files.replay else src.Files())
     try:
-        return run_deep(_compile, text, path, cmdargs, inputs, outputs, stats, specialize, plan)
+        program = run_deep(_compile, text, path, cmdargs, inputs, outputs, stats, specialize, plan)
+        program.recipe = Recipe(text, path, dict(cmdargs or {}), dict(inputs or {}), list(outputs or []),
+                                specialize and stats is None, program.plan_options, src.recording(),
+                                program.digest)
+        return program
     except TooDeep:
         raise DMLValidationError("the script is nested too deeply to compile (expressions or blocks "
                                  "nested tens of thousands of levels deep)",
                                  Span(path or "<string>", 1, 1)) from None
+    finally:
+        src.stop_recording(token)
+
+
+class Recipe:
+    """What compiles a program again elsewhere (a cluster worker): the arguments of
+    compile_program, the record of the files it read (source.Files), and the digest of the Python
+    it generated, which the worker's compile must reproduce."""
+
+    def __init__(self, text, path, cmdargs, inputs, outputs, specialize, plan, files, digest):
+        self.text, self.path, self.cmdargs = text, path, cmdargs
+        self.inputs, self.outputs, self.specialize = inputs, outputs, specialize
+        self.disabled = tuple(sorted(plan.disabled)) if plan is not None else ()
+        self.precision = plan.precision if plan is not None else "double"
+        self.files = files.as_dict() if files is not None else {}
+        self.digest = digest
+
+    def compile(self):
+        """The program, compiled from the record (no file of this machine is read)."""
+        from .. import source as src
+        from ..plan import PlanOptions
+        token = src.record_into(src.Files(**self.files, replay=True))
+        try:
+            return compile_program(self.text, self.path, cmdargs=self.cmdargs, inputs=self.inputs,
+                                   outputs=self.outputs, specialize=self.specialize,
+                                   plan=PlanOptions(disabled=frozenset(self.disabled),
+                                                    precision=self.precision))
+        finally:
+            src.stop_recording(token)
 
 
 def _compile(text, path, cmdargs, inputs, outputs, stats, specialize, plan):
@@ -80,7 +116,14 @@ def _compile(text, path, cmdargs, inputs, outputs, stats, specialize, plan):
     from ..runtime.executor import Program
     from .codegen import CodeGen
     program = parse_main(text, path)
-    folder = Path(path).resolve().parent if path and text is None else Path.cwd()
+    from .. import source as src
+    files = src.recording()
+    if files is not None and files.replay and files.folder is not None:
+        folder = Path(files.folder)
+    else:
+        folder = Path(path).resolve().parent if path and text is None else Path.cwd()
+        if files is not None:
+            files.folder = str(folder)
     loader = Loader()
     main = loader.main(program, folder)
     loader.check()
@@ -97,4 +140,6 @@ def _compile(text, path, cmdargs, inputs, outputs, stats, specialize, plan):
         plan = options()
     gen = CodeGen(analysis, specialize=specialize and stats is None, plan=plan)
     source = gen.program(list(in_types), outputs)
-    return Program(source, gen, stats)
+    program = Program(source, gen, stats)
+    program.plan_options = plan
+    return program

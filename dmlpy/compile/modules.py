@@ -105,7 +105,7 @@ class Loader:
             if isinstance(st, ast.SetWd):
                 folder = Path(st.path) if Path(st.path).is_absolute() else (m.folder or Path.cwd()) / st.path
             elif isinstance(st, ast.Source):
-                path, tried = src.resolve_all(st.path, folder)
+                path, tried = src.resolve_recorded(st.path, folder)
                 if path is None:
                     places = ", ".join(_shown(t) for t in tried)
                     self.diags.append(Diagnostic(st.span, f"cannot find the sourced file '{st.path}' "
@@ -148,17 +148,15 @@ class Loader:
         if name in self.builtins:
             return self.builtins[name]
         found = None
-        for folder in src.builtin_path():
-            path = folder / f"{name}.dml"
-            if path.is_file():
-                mod = self.load_file(path, "", builtin=True)
-                # SystemDS names f's function after its first argument: m_f (matrix), f_f (frame)
-                # or s_f (otherwise); a file defining several is resolved to the matrix one
-                spellings = [name, "m_" + name, "f_" + name, "s_" + name]
-                found = next((mod.functions[n] for n in spellings if n in mod.functions), None) or next(
-                    (f for n, f in mod.functions.items() if n.lower() in [w.lower() for w in spellings]),
-                    None)
-                break
+        path = src.find_builtin(name)
+        if path is not None:
+            mod = self.load_file(path, "", builtin=True)
+            # SystemDS names f's function after its first argument: m_f (matrix), f_f (frame)
+            # or s_f (otherwise); a file defining several is resolved to the matrix one
+            spellings = [name, "m_" + name, "f_" + name, "s_" + name]
+            found = next((mod.functions[n] for n in spellings if n in mod.functions), None) or next(
+                (f for n, f in mod.functions.items() if n.lower() in [w.lower() for w in spellings]),
+                None)
         self.builtins[name] = found
         return found
 

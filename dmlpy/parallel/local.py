@@ -56,12 +56,19 @@ SERIAL_WORK = 0.01   # seconds: a loop whose other iterations look shorter than 
 
 
 def run(body, iters, env0: dict, results, par: int = 0, partitioner: str = "FIXED", tasksize: int = 1,
-        workers: str | None = None, serial_work: float = SERIAL_WORK):
+        workers: str | None = None, serial_work: float = SERIAL_WORK, mode: str = "UNSPECIFIED"):
     """Run `body(i, env)` for every i of `iters`; the merged result variables, by name. workers:
-    "threads" or "processes" (None: kind()). The driver runs the first iteration itself; when the
+    "threads" or "processes" (None: kind()). With a Dask cluster given (dask_run.py) and a mode
+    other than LOCAL, the iterations run there. The driver runs the first iteration itself; when the
     others would take less than `serial_work` seconds at that pace, it runs them too (starting
     workers would cost more than they save)."""
     iters = list(iters)
+    if iters and mode != "LOCAL" and not in_worker():
+        from . import dask_run
+        if dask_run.active():    # a cluster is given: every iteration runs there
+            envs = dask_run.run(body, iters, env0, results, par, partitioner, tasksize)
+            return {name: merge(env0.get(name), [e.get(name) for e in envs], how)
+                    for name, how in results if name in env0}
     k = min(par if par > 0 else cores(), len(iters))
     env = dict(env0)
     start = 0

@@ -35,7 +35,7 @@ def lower_parfor(gen, s) -> bool:
     results = tuple((pyvar(n), kind) for n, kind in info.results)
     o = info.options
     gen.emit(f"_pr = {gen.h('_pfrun')}({name}, _pi, {env}, {results!r}, {int(o.par)}, "
-             f"{o.taskpartitioner!r}, {int(o.tasksize)})", s.span)
+             f"{o.taskpartitioner!r}, {int(o.tasksize)}, mode={o.mode!r})", s.span)
     for pv, _ in results:
         gen.emit(f"if {pv!r} in _pr: {pv} = _pr[{pv!r}]")
     gen.emit(f"if _pi: {pyvar(s.var)} = _pi[-1]")

@@ -10,7 +10,8 @@ of SystemDS's enumerations, matched without regard to case or quotes; `log` (a l
 
 What dmlpy does with them (documented in docs/parfor.md): `check` switches the dependency analysis;
 `par` is the number of worker threads (<= 0 or absent: the core count); `taskpartitioner` and
-`tasksize` shape the tasks the workers take. mode (REMOTE_SPARK runs locally), opt,
+`tasksize` shape the tasks the workers take; with a Dask cluster given, a parfor runs there unless
+its mode is LOCAL (parallel/dask_run.py). opt,
 datapartitioner, resultmerge, log and profile are accepted and change nothing.
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ class ParforOptions:
     par: int = 0                    # <= 0: the number of cores
     taskpartitioner: str = "FIXED"
     tasksize: int = 1
-    mode: str = "LOCAL"
+    mode: str = "UNSPECIFIED"       # LOCAL: never on a Dask cluster; otherwise there when one is given
 
     def workers(self) -> int:
         if self.par > 0:
@@ -108,7 +109,7 @@ def parse_options(args, cmdargs: dict, error) -> ParforOptions:
     par = _java_int(_unquote(got["par"])) if "par" in got else 0
     tasksize = _java_int(_unquote(got["tasksize"])) if "tasksize" in got else 1
     tp = _unquote(got.get("taskpartitioner", "FIXED")).upper()
-    mode = _unquote(got.get("mode", "LOCAL")).upper()
+    mode = _unquote(got.get("mode", "UNSPECIFIED")).upper()
     return ParforOptions(check=check != 0 if check is not None else True, par=par or 0,
                          taskpartitioner=tp if tp in ENUMS["taskpartitioner"] else "FIXED",
                          tasksize=tasksize if tasksize is not None else 1, mode=mode)

@@ -175,9 +175,12 @@ def _parse(text: str, file: str) -> ast.Program:
 
 
 def parse_file(path: str | Path, display: str | None = None) -> ast.Program:
+    from ..source import record_text, recorded_text
     p = Path(path)
+    text = recorded_text(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        if text is None:
+            text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DMLSyntaxError(f"cannot read '{path}': no such file") from None
     except UnicodeDecodeError as e:
@@ -185,4 +188,5 @@ def parse_file(path: str | Path, display: str | None = None) -> ast.Program:
                              f"at offset {e.start})") from None
     except OSError as e:
         raise DMLSyntaxError(f"cannot read '{path}': {e.strerror or 'not readable'}") from None
+    record_text(p, text)
     return parse(text, display or str(path))

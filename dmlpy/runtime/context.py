@@ -19,6 +19,7 @@ import contextvars
 from collections import ChainMap
 
 _FUNCTIONS: contextvars.ContextVar = contextvars.ContextVar("dmlpy_functions", default=None)
+_PROGRAM: contextvars.ContextVar = contextvars.ContextVar("dmlpy_program", default=None)
 _EMPTY: dict = {}
 
 
@@ -28,18 +29,28 @@ def functions():
     return _EMPTY if t is None else t
 
 
-def enter(table) -> contextvars.Token:
-    """Make `table` the running program's table; pass the result to leave() when the run ends."""
-    return _FUNCTIONS.set(table)
+def enter(table, program=None):
+    """Make `table` the running program's table (and `program`, the executor's Program, the one
+    running); pass the result to leave() when the run ends."""
+    return _FUNCTIONS.set(table), _PROGRAM.set(program)
 
 
-def enter_nested(table) -> contextvars.Token:
+def program():
+    """The Program running in this context (None outside a run); parfor on a cluster ships its
+    recipe."""
+    return _PROGRAM.get()
+
+
+def enter_nested(table):
     """Like enter(), for a program run inside another's: its own names first, then the caller's
     (a DML-bodied builtin reached through eval() can call back the caller's functions by name)."""
     outer = _FUNCTIONS.get()
-    return _FUNCTIONS.set(table if not outer else ChainMap(table, outer))
+    return _FUNCTIONS.set(table if not outer else ChainMap(table, outer)), None
 
 
-def leave(token: contextvars.Token) -> None:
-    """Put back the table that was current before the matching enter()."""
-    _FUNCTIONS.reset(token)
+def leave(token) -> None:
+    """Put back the table (and program) current before the matching enter()."""
+    functions_token, program_token = token
+    _FUNCTIONS.reset(functions_token)
+    if program_token is not None:
+        _PROGRAM.reset(program_token)

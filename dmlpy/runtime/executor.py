@@ -2,6 +2,8 @@
 exception into a DMLError at the DML line (and column) that raised it, with the DML call stack."""
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
 import re
 import sys
@@ -257,6 +259,8 @@ class Program:
     def __init__(self, source: str, gen, stats: Stats | None = None):
         from ..compile.codegen import HELPERS
         self.source = source
+        self.digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        self.recipe = None        # set by compile_program (compile.Recipe)
         self.spans = gen.spans
         self.marks = gen.marks
         self.funcnames = gen.funcnames
@@ -267,7 +271,7 @@ class Program:
             mod, attr = HELPERS[name]
             ns[name] = getattr(importlib.import_module(_MODULES[mod]), attr)
         for name, bi in gen.builtins.items():
-            ns[name] = bi.impl
+            ns[name] = (bi.raw or bi.impl) if name.startswith("_u_") else bi.impl
         ns.update(gen.consts)
         self.code = compile(source, GENERATED, "exec")
         exec(self.code, ns)
@@ -289,19 +293,27 @@ class Program:
         self.ns = ns
 
     def __call__(self, *inputs):
-        # a run needs deep recursion and quiet NumPy floating-point errors (DML gives NaN/Inf);
-        # both are the host's settings again when the run ends, however it ends
+        with self.session():
+            if self.precision == "single":
+                from .planops import to_precision
+                inputs = [to_precision(v) for v in inputs]
+            return self.main(*inputs)
+
+    @contextlib.contextmanager
+    def session(self):
+        """The settings a run of this program's code needs (deep recursion, quiet NumPy
+        floating-point errors: DML gives NaN/Inf, the precision, the function table), the host's
+        again when it ends, however it ends; any failure inside becomes a DMLError at its DML
+        position. A cluster worker runs a parfor body of the program in one (parallel/remote.py)."""
         _deep_enter()
         quiet = _numpy_quiet()
         single = self.precision == "single"
         if single:
             from ..backends import set_precision
             old = set_precision("single")
-            from .planops import to_precision
-            inputs = [to_precision(v) for v in inputs]
-        running = context.enter(self.ns["__dml_functions__"])
+        running = context.enter(self.ns["__dml_functions__"], self)
         try:
-            return self.main(*inputs)
+            yield self
         except DMLError as e:
             raise self._locate(e, e) from None
         except (KeyboardInterrupt, BrokenPipeError):
