@@ -84,7 +84,7 @@ def of_value(v) -> Type:
     if isinstance(v, str):
         return STRING
     name = type(v).__name__
-    if name == "ndarray":
+    if name == "ndarray" or name == "csr_array":
         return MATRIX_T
     if name == "DMLList":
         return LIST_T

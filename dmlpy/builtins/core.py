@@ -183,11 +183,16 @@ def rand(rows, cols, min_, max_, sparsity, seed, pdf, lambda_):
     if rows is None or cols is None:
         raise OpError("rand(): rows and cols are required")
     from ..runtime import rng
+    from ..sparse import create as sparse_create
+    args = (_int(rows, "rand", "rows"), _int(cols, "rand", "cols"),
+            float(_num(min_, "rand", "min")), float(_num(max_, "rand", "max")),
+            float(_num(sparsity, "rand", "sparsity")), _int(seed, "rand", "seed"),
+            str(pdf).lower(), float(_num(lambda_, "rand", "lambda")))
     try:
-        r = rng.rand_matrix(_int(rows, "rand", "rows"), _int(cols, "rand", "cols"),
-                            float(_num(min_, "rand", "min")), float(_num(max_, "rand", "max")),
-                            float(_num(sparsity, "rand", "sparsity")), _int(seed, "rand", "seed"),
-                            str(pdf).lower(), float(_num(lambda_, "rand", "lambda")))
+        r = sparse_create.rand(*args)   # a csr_array when the result is large and sparse
+        if r is not None:
+            return r
+        r = rng.rand_matrix(*args)
     except ValueError as e:
         raise OpError(f"rand(): {e}") from None
     return B.matrix(r, r.dtype)     # drawn on the host (SystemDS's generators), then to the backend

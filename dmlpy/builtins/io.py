@@ -66,7 +66,7 @@ def read(file, format, header, sep, data_type, value_type, rows, cols, naStrings
 
 @builtin("write", "target, file, format='text', header=FALSE, sep=',', sparse=FALSE, "
                   "description=?, rows_in_block=?, cols_in_block=?, indSep=':', data_type=?",
-         rule=r_none, nret=0, pure=False)
+         rule=r_none, nret=0, pure=False, sparse=True)
 def write(target, file, format, header, sep, sparse, description, rows_in_block, cols_in_block,
           indSep, data_type):
     """write(x, file, format="text"|"csv"|"mm"|"libsvm"|"binary", header, sep): data plus .mtd.

@@ -30,6 +30,7 @@ class Builtin:
     pure: bool = True
     aliases: tuple = ()
     extra: dict = field(default_factory=dict)
+    raw: Callable | None = None   # impl without the sparse guard (impl itself for sparse=True)
 
 
 REGISTRY: dict[str, Builtin] = {}
@@ -73,6 +74,9 @@ def builtin(name: str, params: str = "", rule=None, nret: int = 1, doc: str = ""
         b = Builtin(name, plist, defaults, impl, rule or _unknown, nret, variadic, named_var,
                     extra.pop("min_args", min_args), doc or (impl.__doc__ or "").strip().split("\n")[0],
                     pure=pure, aliases=aliases, extra=extra)
+        b.raw = impl
+        if not extra.pop("sparse", False):
+            b.impl = _sparse_guard(b)
         REGISTRY[name] = b
         code = getattr(impl, "__code__", None)
         if code is not None:
@@ -81,6 +85,43 @@ def builtin(name: str, params: str = "", rule=None, nret: int = 1, doc: str = ""
             REGISTRY[a] = b
         return impl
     return deco
+
+
+_WATCH = ("csr_array", "DMLList")     # argument types the guard hands to dmlpy.sparse.dispatch
+
+
+def _sparse_guard(b: Builtin) -> Callable:
+    """impl behind a check for sparse (scipy csr) matrix arguments: a builtin registered without
+    sparse=True never sees one; dmlpy.sparse.dispatch runs its sparse form or densifies the
+    arguments. The check is a type-name test per argument; generated code calls `raw` where the
+    analysis proves every argument a scalar (dmlpy/compile/codegen.py)."""
+    impl, name = b.raw, b.name
+    if b.named_variadic:
+        def guarded_named(args, names):
+            for a in args:
+                t = type(a).__name__
+                if t == "csr_array" or t == "DMLList":
+                    from ..sparse.dispatch import call_named
+                    return call_named(name, impl, args, names)
+            return impl(args, names)
+        return guarded_named
+
+    if not b.variadic and len(b.params) == 1 and b.min_args == 1:
+        def guarded_one(a):         # (one argument: no tuple to build, the common case)
+            if type(a).__name__ in _WATCH:
+                from ..sparse.dispatch import call
+                return call(name, impl, (a,))
+            return impl(a)
+        return guarded_one
+
+    def guarded(*args):
+        for a in args:
+            t = type(a).__name__
+            if t == "csr_array" or t == "DMLList":      # (a list may hold a sparse matrix)
+                from ..sparse.dispatch import call
+                return call(name, impl, args)
+        return impl(*args)
+    return guarded
 
 
 def _split(params: str):

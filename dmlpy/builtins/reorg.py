@@ -197,6 +197,10 @@ def table(*args):
         r, c = dims
         keep = (ai <= r) & (bi <= c)
         ai, bi, wv = ai[keep], bi[keep], wv[keep]
+    from ..sparse import prefer_sparse
+    if prefer_sparse(r, c, ai.size) and type(ai).__module__ == "numpy":
+        from ..sparse.build import table_csr    # large and sparse: held sparse, as SystemDS
+        return table_csr(ai - 1, bi - 1, wv, r, c)
     out = B.zeros((r, c), B.DOUBLE)
     np.add.at(out, (ai - 1, bi - 1), wv)
     return out

@@ -576,7 +576,8 @@ class CodeGen:
                 name = repr(f"'{ix.target.name}'") if isinstance(ix.target, ast.Name) else "'the matrix'"
                 x, r, col = self.exs([ix.target, ix.rows.lo, ix.cols.lo])
                 return self.mark(f"{self.h('_cell')}({x}, {r}, {col}, {name})", c.span)
-        fname = self._builtin_name(bi)
+        # every argument a scalar: the implementation without the sparse-matrix guard
+        fname = self._builtin_name(bi, raw=all(self.ty(a).dt == T.SCALAR for a in b.args))
         args = self.exs(b.args)
         if bi.named_variadic:
             return self.cast(self.mark(f"{fname}([{', '.join(args)}], {b.names!r})", c.span))
@@ -586,7 +587,9 @@ class CodeGen:
         """A builtin's result in the run's precision (single: its matrices become float32)."""
         return f"{self.h('_pc')}({code})" if self.precision == "single" else code
 
-    def _builtin_name(self, bi) -> str:
-        fname = "_b_" + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
+    def _builtin_name(self, bi, raw: bool = False) -> str:
+        """The namespace name of a builtin: _b_<name> its guarded implementation, _u_<name>
+        (raw) the one without the sparse guard (dmlpy.builtins.registry)."""
+        fname = ("_u_" if raw else "_b_") + re.sub(r"[^A-Za-z0-9_]", "_", bi.name)
         self.builtins[fname] = bi
         return fname

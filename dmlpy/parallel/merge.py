@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..runtime.values import is_matrix
+from ..sparse import densify, is_sparse, sparsify
 
 
 def merge(before, after: list, kind: str):
@@ -20,6 +21,13 @@ def merge(before, after: list, kind: str):
     changed = [v for v in after if v is not before]
     if kind == "drop" or not changed:
         return before
+    if is_sparse(before) or any(is_sparse(v) for v in changed):
+        # sparse values merge cell by cell in dense form; the result is sparse again when
+        # SystemDS's rule says so
+        def dense(v):
+            return densify(v, "the merge of a parfor result")
+        b = dense(before)
+        return sparsify(merge(b, [b if v is before else dense(v) for v in after], kind))
     if not (is_matrix(before) and all(is_matrix(v) and v.shape == before.shape for v in changed)):
         return changed[-1]
     out = np.array(before, copy=True)

@@ -1,7 +1,8 @@
 """The values a parfor worker process sends back to the driver, as bytes in a small tagged format.
 
 No pickle: reading these bytes can only ever build numbers, strings, NumPy arrays of plain dtypes
-(through np.load with allow_pickle=False), lists, dicts, DML lists and frames, never run code.
+(through np.load with allow_pickle=False), sparse matrices (scipy csr_array from three such
+arrays), lists, dicts, DML lists and frames, never run code.
 A value of any other type is refused when it is written.
 """
 from __future__ import annotations
@@ -51,6 +52,9 @@ def _put(out, v):
         np.save(buf, v, allow_pickle=False)
         out.write(b"A")
         _put_bytes(out, buf.getvalue())
+    elif t.__name__ == "csr_array" and t.__module__.startswith("scipy.sparse"):   # dmlpy.sparse
+        out.write(b"C")
+        _put(out, [list(v.shape), v.data, v.indices, v.indptr])
     elif t is np.ndarray:              # a frame column of strings (and None)
         out.write(b"O")
         _put(out, list(v.shape))
@@ -99,6 +103,10 @@ def _get(inp):
         return _get_bytes(inp).decode("utf-8", "surrogatepass")
     if tag == b"A":
         return np.load(io.BytesIO(_get_bytes(inp)), allow_pickle=False)
+    if tag == b"C":
+        from scipy.sparse import csr_array
+        shape, data, indices, indptr = _get(inp)
+        return csr_array((data, indices, indptr), shape=tuple(shape))
     if tag == b"O":
         shape, vals = _get(inp), _get(inp)
         a = np.empty(len(vals), dtype=object)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .. import types as T
 from ..compile.names import pyvar
 from .ir import BINARY, Node, Op, walk
 
@@ -75,7 +76,8 @@ class Lowerer:
             args = ", ".join(self.code(a) for a in n.args)
             return cg.mark(f"{cg.h(_NEW[op])}({args})", n.span)
         # a builtin call (known by meaning or not)
-        fname = cg._builtin_name(n.value)
+        # every argument a scalar: the builtin without its sparse-matrix guard
+        fname = cg._builtin_name(n.value, raw=all(a.type.dt == T.SCALAR for a in n.args))
         args = [self.code(a) for a in n.args] + ["None"] * n.meta.get("absent", 0)
         return cg.cast(cg.mark(f"{fname}({', '.join(args)})", n.span))
 

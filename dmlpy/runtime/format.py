@@ -40,12 +40,12 @@ def to_string(v, rows=100, cols=100, decimal=3, sparse=False, sep=" ", linesep="
     t = type(v)
     if t in (str, float, bool, int):
         return tostr(v)
-    if t.__name__ == "ndarray":
+    if t.__name__ == "ndarray" or t.__name__ == "csr_array":
         return _matrix_text(v, rows, cols, decimal, sparse, sep, linesep)
     if t is DMLList:
         parts = []
         for e in v.values:
-            if type(e).__name__ == "ndarray":
+            if type(e).__name__ in ("ndarray", "csr_array"):
                 parts.append("\nMatrix:\n" + _matrix_text(e, rows, cols, decimal, sparse, sep, linesep))
             elif type(e) is DMLList:
                 parts.append(to_string(e, rows, cols, decimal, sparse, sep, linesep))
@@ -63,6 +63,8 @@ def _matrix_text(X, rows, cols, decimal, sparse, sep, linesep) -> str:
     from ..backends import to_host
     nr = min(X.shape[0], rows)
     nc = min(X.shape[1], cols)
+    if type(X).__name__ == "csr_array":     # sparse: only the printed block is made dense
+        X = X[:nr, :nc].toarray()
     X = to_host(X)      # text is made on the host
     out = []
     if sparse:

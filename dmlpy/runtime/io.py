@@ -20,13 +20,14 @@ import os
 import numpy as np
 
 from ..errors import OpError
+from ..sparse import is_sparse
+from ..sparse import textio, textwrite
 from . import safewrite, textout
 from .mtdjson import parse_mtd_text  # noqa: F401 - re-exported (builtins.io)
 from .frame import Frame, parse_double
 from .io_mtd import (FORMATS, _fmt_name, mtd_path, read_mtd, _mtd_text,  # noqa: F401 - re-exported
                      make_mtd)
-from .io_formats import (_read_text_file, _lines, _parse_csv_matrix, _parse_ijv, _parse_mm,
-                         _parse_libsvm, _read_frame)
+from .io_formats import _read_text_file, _parse_csv_matrix, _parse_mm, _read_frame
 
 
 # ================================================================== writing
@@ -52,7 +53,8 @@ def write(value, path, fmt="text", header=False, sep=",", description=None):
         raise OpError("write(): lists cannot be written")
     if is_scalar and fmt != "text":
         fmt = "text"
-    if not (is_scalar or isinstance(value, Frame) or type(value).__name__ == "ndarray"):
+    sparse = is_sparse(value)
+    if not (is_scalar or isinstance(value, Frame) or type(value).__name__ == "ndarray" or sparse):
         raise OpError(f"write(): cannot write a {type(value).__name__} as {fmt}")
     d = os.path.dirname(path)
     if d and not os.path.isdir(d):
@@ -70,6 +72,8 @@ def write(value, path, fmt="text", header=False, sep=",", description=None):
             if fmt == "binary":
                 if isinstance(value, Frame):
                     _write_frame_npz(fh, value)
+                elif sparse:
+                    textwrite.save_binary(value, fh)
                 else:
                     np.save(fh, np.ascontiguousarray(value, dtype=np.float64), allow_pickle=False)
             else:
@@ -79,6 +83,8 @@ def write(value, path, fmt="text", header=False, sep=",", description=None):
                     emit(textout.scalar_text(value))
                 elif isinstance(value, Frame):
                     textout.write_frame(value, fmt, header, sep, emit)
+                elif sparse:
+                    textwrite.write_sparse(value, fmt, header, sep, emit)
                 else:
                     textout.write_matrix(value, fmt, header, sep, emit)
         tmp_mtd = None
@@ -215,6 +221,9 @@ def _read_matrix(path, fmt, header, sep, rows, cols, fill, fill_value, nas):
                           f"only its own binary files: write the data as csv or text instead")
         with open(path, "rb") as fh:
             head = fh.read(6)
+        X = textwrite.load_binary(path) if head.startswith(b"PK") else None
+        if X is not None:
+            return X
         if head != b"\x93NUMPY":
             raise OpError(f"read(): '{path}' is not a dmlpy binary file (SystemDS's own binary format "
                           f"cannot be read: write the data as csv or text instead)")
@@ -228,16 +237,17 @@ def _read_matrix(path, fmt, header, sep, rows, cols, fill, fill_value, nas):
         if X.ndim != 2:
             raise OpError(f"read(): '{path}' does not hold a 2-D matrix")
         return np.ascontiguousarray(X, dtype=np.float64)
-    text = _read_text_file(path)
     if fmt == "csv":
-        return _parse_csv_matrix(text, path, header, sep, fill, fill_value, nas)
+        return _parse_csv_matrix(_read_text_file(path), path, header, sep, fill, fill_value, nas)
+    # the cell formats are read in chunks, straight into CSR where the result is sparse
     if fmt == "text":
         if rows is None or cols is None:
             raise OpError(f"read(): missing or incomplete dimension information for '{path}': a "
                           f"text (i j v) file needs rows= and cols= or a {path}.mtd file")
-        return _parse_ijv(_lines(text), path, rows, cols, 0)
+        return textio.read_ijv(path, rows, cols)
     if fmt == "mm":
-        return _parse_mm(text, path)
+        X = textio.read_mm(path)
+        return X if X is not None else _parse_mm(_read_text_file(path), path)
     if fmt == "libsvm":
-        return _parse_libsvm(text, path, sep, rows, cols)
+        return textio.read_libsvm(path, sep, rows, cols)
     raise OpError(f"read(): unknown format '{fmt}'")

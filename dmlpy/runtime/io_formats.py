@@ -1,11 +1,11 @@
-"""Parsers of the text file formats read() accepts: csv, text (i j v), Matrix Market and libsvm
-matrices, and csv/text/binary frames. Each takes the file's text (or path) and reports bad lines
-as OpErrors that name the file and line."""
+"""Parsers of the text file formats read() accepts: csv and Matrix Market array matrices, and
+csv/text/binary frames (the cell formats text, mm coordinate and libsvm: dmlpy.sparse.textio).
+Each takes the file's text (or path) and reports bad lines as OpErrors that name the file and
+line."""
 from __future__ import annotations
 
 import math
 import os
-import re
 
 import numpy as np
 
@@ -88,46 +88,13 @@ def _parse_csv_matrix(text, path, header, sep, fill, fill_value, nas):
     return X
 
 
-def _parse_ijv(lines, path, rows, cols, first_line):
-    ii, jj, vv = [], [], []
-    for k, line in enumerate(lines):
-        t = line.split()
-        if not t:
-            continue
-        lineno = first_line + k + 1
-        if len(t) != 3:
-            raise OpError(f"read(): '{path}' line {lineno}: expected 'row col value' but found "
-                          f"{len(t)} fields")
-        try:
-            i, j = int(t[0]), int(t[1])
-            v = parse_double(t[2])
-        except ValueError:
-            raise OpError(f"read(): '{path}' line {lineno}: cannot read '{line.strip()}' as "
-                          f"'row col value'") from None
-        if i == 0 and j == 0:
-            continue          # SystemDS's marker line of an empty matrix
-        if i < 1 or j < 1 or (rows is not None and i > rows) or (cols is not None and j > cols):
-            raise OpError(f"read(): '{path}' line {lineno}: cell ({i}, {j}) is outside the "
-                          f"{rows if rows is not None else '?'}x{cols if cols is not None else '?'} matrix")
-        ii.append(i)
-        jj.append(j)
-        vv.append(v)
-    n = rows if rows is not None else (max(ii) if ii else 0)
-    m = cols if cols is not None else (max(jj) if jj else 0)
-    X = np.zeros((n, m))
-    if ii:
-        X[np.array(ii) - 1, np.array(jj) - 1] = vv
-    return X
-
-
 def _parse_mm(text, path):
+    """A Matrix Market file of the array layout (dense, column-major values)."""
     lines = _lines(text)
     if not lines or not lines[0].startswith("%%MatrixMarket"):
         raise OpError(f"read(): '{path}' line 1: not a Matrix Market file (no %%MatrixMarket header)")
     head = lines[0].lower().split()
     layout = head[2] if len(head) > 2 else "coordinate"
-    field = head[3] if len(head) > 3 else "real"
-    symm = head[4] if len(head) > 4 else "general"
     k = 1
     while k < len(lines) and (lines[k].startswith("%") or not lines[k].strip()):
         k += 1
@@ -135,56 +102,16 @@ def _parse_mm(text, path):
         raise OpError(f"read(): '{path}': the Matrix Market size line is missing")
     try:
         size = [int(x) for x in lines[k].split()]
-    except ValueError:
+        n, m = size[0], size[1]
+    except (ValueError, IndexError):
         raise OpError(f"read(): '{path}' line {k + 1}: bad Matrix Market size line") from None
-    n, m = size[0], size[1]
-    if layout == "array":
-        vals = " ".join(lines[k + 1:]).split()
-        if len(vals) != n * m:
-            raise OpError(f"read(): '{path}': expected {n * m} values but found {len(vals)}")
-        return np.ascontiguousarray(np.array(vals, dtype=np.float64).reshape(m, n).T)
-    body = lines[k + 1:]
-    if field == "pattern":
-        body = [l + " 1" if len(l.split()) == 2 else l for l in body]
-    X = _parse_ijv(body, path, n, m, k + 1)
-    if symm in ("symmetric", "skew-symmetric"):
-        sgn = -1.0 if symm == "skew-symmetric" else 1.0
-        low = np.tril(X, -1)
-        X = X + sgn * low.T
-    return X
-
-
-def _parse_libsvm(text, path, sep, rows, cols):
-    lines = [l for l in _lines(text) if l.strip()]
-    splitter = re.compile(r"[\s" + re.escape(sep) + r"]+")
-    labels, feats = [], []
-    maxj = 0
-    for k, line in enumerate(lines):
-        t = [x for x in splitter.split(line.strip()) if x]
-        try:
-            labels.append(parse_double(t[0]))
-            f = []
-            for tok in t[1:]:
-                a, b = tok.split(":")
-                j = int(a)
-                if j < 1:
-                    raise ValueError(tok)
-                f.append((j, parse_double(b)))
-                maxj = max(maxj, j)
-        except ValueError:
-            raise OpError(f"read(): '{path}' line {k + 1}: cannot read '{line.strip()[:60]}' as "
-                          f"libsvm (label, index:value ...)") from None
-        feats.append(f)
-    # SystemDS reads cols feature columns plus the label (a written n x m matrix reads back n x m+1)
-    m = cols + 1 if cols is not None else maxj + 1
-    if maxj + 1 > m:
-        raise OpError(f"read(): '{path}': feature index {maxj} does not fit {m} columns")
-    X = np.zeros((len(lines), m))
-    for i, f in enumerate(feats):
-        for j, v in f:
-            X[i, j - 1] = v
-        X[i, m - 1] = labels[i]
-    return X
+    if layout != "array":
+        raise OpError(f"read(): '{path}': the Matrix Market coordinate layout is read by "
+                      "dmlpy.sparse.textio")
+    vals = " ".join(lines[k + 1:]).split()
+    if len(vals) != n * m:
+        raise OpError(f"read(): '{path}': expected {n * m} values but found {len(vals)}")
+    return np.ascontiguousarray(np.array(vals, dtype=np.float64).reshape(m, n).T)
 
 
 # ------------------------------------------------------------------ frames

@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from ..errors import OpError
+from ..sparse import is_sparse
 from . import safewrite
 from .mtdjson import parse_mtd_text
 from .frame import Frame
@@ -78,7 +79,7 @@ def make_mtd(value, fmt, header, sep, description=None):
         if fmt == "csv":
             md["header"] = bool(header)
             md["sep"] = sep
-    elif type(value).__name__ == "ndarray":
+    elif type(value).__name__ == "ndarray" or is_sparse(value):
         md["data_type"] = "matrix"
         md["value_type"] = "double"
         md["rows"] = int(value.shape[0])
@@ -86,7 +87,7 @@ def make_mtd(value, fmt, header, sep, description=None):
         if fmt == "binary":
             md["rows_in_block"] = 1000
             md["cols_in_block"] = 1000
-        md["nnz"] = int(np.count_nonzero(value))
+        md["nnz"] = int(np.count_nonzero(value.data if is_sparse(value) else value))
         md["format"] = fmt
         if description is not None:
             md["description"] = description

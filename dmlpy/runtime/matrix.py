@@ -80,6 +80,9 @@ _POOLED = 1 << 17       # cells from which a result comes from the backend's rec
 def binary(op, a, b):
     f = _OPS[op]
     am, bm = type(a) is np.ndarray, type(b) is np.ndarray
+    if not (am and bm) and (type(a).__name__ == "csr_array" or type(b).__name__ == "csr_array"):
+        from ..sparse.ops import binary as sparse_binary
+        return sparse_binary(op, a, b)
     if am and bm:
         _check_shapes(op, a, b)
         if a.size >= _POOLED and op in _UFUNCS and a.dtype == F64 and b.dtype == F64:
@@ -102,7 +105,15 @@ def _empty(shape):
     return _alloc_empty(shape, F64)
 
 
+def _csr(v) -> bool:
+    """A sparse matrix value (dmlpy.sparse): its operations are in dmlpy.sparse.ops."""
+    return type(v).__name__ == "csr_array"
+
+
 def unary(op, a):
+    if _csr(a):
+        from ..sparse.ops import unary as sparse_unary
+        return sparse_unary(op, a)
     if op == "-":
         return -a
     if op == "!":
@@ -111,6 +122,9 @@ def unary(op, a):
 
 
 def matmul(a, b):
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and (_csr(a) or _csr(b)):
+        from ..sparse.ops import matmul as sparse_matmul
+        return sparse_matmul(a, b)
     if a.shape[1] != b.shape[0]:
         raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
                       f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
@@ -119,7 +133,17 @@ def matmul(a, b):
         if r is not None:
             return r
     from ..backends import kernel
-    return kernel("matmul")(a, b)
+    r = kernel("matmul")(a, b)
+    return with_nonfinite(a, b, r, kernel("matmul"))
+
+
+def with_nonfinite(a, b, r, product):
+    """r (a BLAS product) with SystemDS's NaN/Inf cells where r holds any (see matmul_nonfinite)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        from . import matmul_nonfinite as nf
+        if nf.result_suspect(r):
+            return nf.correct(a, b, r, product)
+    return r
 
 
 def sysds_product(a, b):
@@ -137,14 +161,20 @@ def _sysds_matmul(a, b):
     if not (cd > 1 and 0 < m * cd * n <= kahan.SYSDS_MM_MAX_WORK):
         return None
     na, nb = np.count_nonzero(a), np.count_nonzero(b)
-    if na and nb and (kahan.sparse_by_count(m, cd, na) or kahan.sparse_by_count(cd, n, nb)):
-        return None                      # held sparse: other kernels, not followed
+    if na and nb and kahan.sparse_by_count(cd, n, nb):
+        return None                      # right operand held sparse: other kernels, not followed
+    if na and nb and kahan.sparse_by_count(m, cd, na):
+        from ..kernels import sysds_matmul_sparse as S   # left held sparse: its kernels
+        return S.matmul(a, b) if S.applies(a, na) else None
     from ..kernels import sysds_matmul   # (an empty operand gives zeros there, as SystemDS)
     return sysds_matmul.matmul(a, b)
 
 
 def self_product(a):
     """X %*% t(X) in SystemDS's tsmm order where that is cheap to follow, else BLAS."""
+    if _csr(a):
+        from ..sparse.ops import tsmm_right
+        return tsmm_right(a)
     n, m = a.shape
     if 1 < n and n * n * m <= kahan.TSMM_MAX_WORK:
         return _matrix(kahan.self_product(a), a.dtype)     # float32 in, float32 out
@@ -181,6 +211,9 @@ def _index_int(v, what):
 
 def get(X, rlo, rhi, clo, chi, name="the matrix"):
     if type(X) is not np.ndarray:
+        if _csr(X):
+            from ..sparse import index
+            return index.get(X, rlo, rhi, clo, chi, name)
         raise OpError(f"cannot index a {type_name(X)} with [rows, cols]")
     r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
     c0, c1 = _bounds(clo, chi, X.shape[1], "column", name)
@@ -190,6 +223,9 @@ def get(X, rlo, rhi, clo, chi, name="the matrix"):
 def cell(X, i, j, name="the matrix"):
     """X[i, j] as a double (the as.scalar(X[i, j]) pattern)."""
     if type(X) is not np.ndarray:
+        if _csr(X):
+            from ..sparse import index
+            return index.cell(X, i, j, name)
         raise OpError(f"cannot index a {type_name(X)} with [rows, cols]")
     r = _index_int(i, "row")
     c = _index_int(j, "column")
@@ -203,7 +239,10 @@ def cell(X, i, j, name="the matrix"):
 
 def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
     """X[rows, cols] = v: in place when X has no other holder, else on a copy. Returns X."""
-    if type(X) is not np.ndarray:
+    if type(X) is not np.ndarray or type(v).__name__ == "csr_array":
+        if _csr(X) or _csr(v):
+            from ..sparse import index
+            return index.set_region(X, rlo, rhi, clo, chi, v, name)
         raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
     if not sole_owner(X):
         X = X.copy()
@@ -224,6 +263,9 @@ def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
 def set_cell(X, i, j, v, name="the matrix"):
     """X[i, j] = scalar, the hot path of loops that fill a matrix."""
     if type(X) is not np.ndarray:
+        if _csr(X):
+            from ..sparse import index
+            return index.set_cell(X, i, j, v, name)
         raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
     if not sole_owner(X):
         X = X.copy()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-_PY_TYPES = {"DMLList": "a list", "Frame": "a frame", "ndarray": "a matrix", "NoneType": "nothing",
+_PY_TYPES = {"DMLList": "a list", "Frame": "a frame", "ndarray": "a matrix", "csr_array": "a matrix", "NoneType": "nothing",
              "str": "a string", "float": "a double", "int": "an int", "bool": "a boolean",
              "list": "a list", "tuple": "several values", "dict": "a list"}
 

@@ -29,6 +29,12 @@ def _fmt(v):
 
 
 def _is_arr(v):
+    """A matrix value: a dense array or a sparse one (scipy csr_array, dmlpy.sparse)."""
+    n = type(v).__name__
+    return n == "ndarray" or n == "csr_array"
+
+
+def _is_dense(v):
     return type(v).__name__ == "ndarray"
 
 
@@ -300,7 +306,7 @@ def truth(v, what="condition") -> bool:
         if v.upper() in ("TRUE", "FALSE"):
             return v.upper() == "TRUE"
         raise OpError(f"the {what} is the string '{v}', not a boolean")
-    if _is_arr(v) and v.size == 1:
+    if _is_dense(v) and v.size == 1:
         return bool(v.flat[0] != 0)
     raise OpError(f"the {what} must be a boolean scalar, not a {type_name(v)}")
 
@@ -448,7 +454,7 @@ def param_double(v):
         return v
     if t is int or t is bool:
         return float(v)
-    if _is_arr(v) and v.size == 1:
+    if _is_dense(v) and v.size == 1:
         return float(v.flat[0])
     if t is str:
         try:
@@ -468,7 +474,7 @@ def param_int(v):
         return java_long(v)
     if t is bool:
         return int(v)
-    if _is_arr(v) and v.size == 1:
+    if _is_dense(v) and v.size == 1:
         return int(v.flat[0])
     if t is str:
         try:
@@ -499,7 +505,8 @@ def param_bool(v):
 
 
 def param_check(v, dt):
-    have = {"ndarray": "matrix", "DMLList": "list", "Frame": "frame"}.get(type(v).__name__, "scalar")
+    have = {"ndarray": "matrix", "csr_array": "matrix", "DMLList": "list",
+            "Frame": "frame"}.get(type(v).__name__, "scalar")
     if dt == "matrix" and have == "scalar" and isinstance(v, (int, float, bool)):
         raise OpError(f"expected a matrix, got a {type_name(v)}")
     if have != dt:

@@ -15,10 +15,20 @@ def _arr(v) -> bool:
     return type(v).__name__ == "ndarray"
 
 
+def _csr(v) -> bool:
+    """A sparse matrix value (dmlpy.sparse): plan operations on it run dmlpy.sparse's forms, and
+    fused chains with a sparse input take the unfused path (fused_ok refuses it)."""
+    return type(v).__name__ == "csr_array"
+
+
+def _mat(v) -> bool:
+    return _arr(v) or _csr(v)
+
+
 def to_precision(x):
     """A builtin's result in single precision: a double matrix becomes float32 (others pass);
     each of the results of a builtin with several (eigen, transformencode, ...)."""
-    if type(x).__name__ == "ndarray" and x.dtype.char == "d":
+    if type(x).__name__ in ("ndarray", "csr_array") and x.dtype.char == "d":
         return x.astype("f")
     if type(x) is tuple:
         return tuple(to_precision(v) for v in x)
@@ -27,6 +37,9 @@ def to_precision(x):
 
 def sumsq(x):
     """sum(X^2) in one pass; of a double column vector, SystemDS's t(v) %*% v (a dot product)."""
+    if _csr(x):
+        from ..sparse.aggs import total
+        return total(x, square=True)
     if not _arr(x):
         from ..builtins.core import sum_
         from .ops import pow_
@@ -72,6 +85,9 @@ def sum_of_product(a, b):
 
 def self_product_left(x):
     """t(X) %*% X."""
+    if _csr(x):
+        from ..sparse.ops import tsmm_left
+        return tsmm_left(x)
     if not _arr(x):
         raise OpError(f"%*% needs two matrices, got a {type_name(x)} and a {type_name(x)}")
     return kernel("tsmm_left")(x)
@@ -79,6 +95,9 @@ def self_product_left(x):
 
 def matmul_tn(a, b):
     """t(A) %*% B."""
+    if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
+        from ..sparse.ops import matmul_tn as sparse_tn
+        return sparse_tn(a, b)
     if not (_arr(a) and _arr(b)):
         from ..builtins.registry import lookup
         from .ops import matmul
@@ -98,11 +117,15 @@ def matmul_tn(a, b):
         r = sysds_product(a.T, b)
         if r is not None:
             return r
-    return kernel("matmul_tn")(a, b)
+    from .matrix import with_nonfinite
+    return with_nonfinite(a.T, b, kernel("matmul_tn")(a, b), kernel("matmul"))
 
 
 def matmul_nt(a, b):
     """A %*% t(B)."""
+    if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
+        from ..sparse.ops import matmul_nt as sparse_nt
+        return sparse_nt(a, b)
     if not (_arr(a) and _arr(b)):
         from ..builtins.registry import lookup
         from .ops import matmul
@@ -112,13 +135,21 @@ def matmul_nt(a, b):
                       f"%*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, k2={b.shape[1]})")
     from .matrix import sysds_product
     r = sysds_product(a, b.T)
-    return r if r is not None else kernel("matmul_nt")(a, b)
+    if r is not None:
+        return r
+    from .matrix import with_nonfinite
+    return with_nonfinite(a, b.T, kernel("matmul_nt")(a, b), kernel("matmul"))
 
 
 def vector_chain_ok(x, v, w=None):
     """True when the mmchain kernel takes t(X) %*% (X %*% v) (or with w * (X %*% v)): double
     matrices held dense, v and w column vectors that fit, within the emulated work bound; else
-    False and the tree as written runs (and reports any error)."""
+    False and the tree as written runs (and reports any error). A sparse X takes two sparse
+    products (dmlpy.sparse.ops.xtxv)."""
+    if _csr(x):
+        n, p = x.shape
+        return (_arr(v) and v.shape == (p, 1) and n * p > 0
+                and (w is None or (_arr(w) and w.shape == (n, 1))))
     if not (_arr(x) and _arr(v) and (w is None or _arr(w))):
         return False
     if x.ndim != 2 or v.ndim != 2 or x.dtype.char != "d" or v.dtype.char != "d":
@@ -132,6 +163,9 @@ def vector_chain_ok(x, v, w=None):
 
 def vector_chain(ok, x, v, w=None):
     """t(X) %*% (X %*% v) or t(X) %*% (w * (X %*% v)) in SystemDS's order."""
+    if _csr(x):
+        from ..sparse.ops import xtxv
+        return xtxv(x, v, w)
     from ..kernels import sysds_matmul
     return sysds_matmul.chain(x, v, w)
 

@@ -451,10 +451,9 @@ def _check_int(name: str, v) -> int:
     return int(v)
 
 
-def rand_matrix(rows: int, cols: int, min: float = 0.0, max: float = 1.0,  # noqa: A002
-                sparsity: float = 1.0, seed: int = -1, pdf: str = "uniform",
-                lambda_: float = 1.0) -> np.ndarray:
-    """A rows x cols matrix of SystemDS's random numbers for this seed (C-contiguous float64)."""
+def check_rand_args(rows, cols, min, max, sparsity, seed, pdf, lambda_):  # noqa: A002
+    """rand()'s arguments checked and normalised: (rows, cols, min, max, sparsity, seed, pdf,
+    lambda) as ints, floats and a lower-case pdf name; ValueError for bad ones."""
     rows = _check_int("rows", rows)
     cols = _check_int("cols", cols)
     seed = _check_int("seed", seed)
@@ -474,7 +473,15 @@ def rand_matrix(rows: int, cols: int, min: float = 0.0, max: float = 1.0,  # noq
     mean = float(lambda_)
     if pdf_l == "poisson" and not mean > 0:
         raise ValueError(f"invalid lambda {mean} for the Poisson distribution: it must be > 0")
+    return rows, cols, mn, mx, sparsity, seed, pdf_l, mean
 
+
+def rand_matrix(rows: int, cols: int, min: float = 0.0, max: float = 1.0,  # noqa: A002
+                sparsity: float = 1.0, seed: int = -1, pdf: str = "uniform",
+                lambda_: float = 1.0) -> np.ndarray:
+    """A rows x cols matrix of SystemDS's random numbers for this seed (C-contiguous float64)."""
+    rows, cols, mn, mx, sparsity, seed, pdf_l, mean = check_rand_args(
+        rows, cols, min, max, sparsity, seed, pdf, lambda_)
     if sparsity == 0.0 or (pdf_l == "uniform" and mn == 0.0 and mx == 0.0):
         return np.zeros((rows, cols))
     if pdf_l == "uniform" and sparsity == 1.0 and (mn == mx or (mn != mn and mx != mx)):

@@ -80,7 +80,9 @@ class DMLList:
 
 
 def is_matrix(v) -> bool:
-    return type(v).__name__ == "ndarray"
+    """A matrix value: a dense array or a sparse one (a scipy csr_array, dmlpy.sparse)."""
+    n = type(v).__name__
+    return n == "ndarray" or n == "csr_array"
 
 
 def type_name(v) -> str:

@@ -44,7 +44,14 @@ def prefer_sparse(rows: int, cols: int, nnz: int) -> bool:
     """SystemDS's choice (sparse below 40% non-zeros, not for a single column) for a matrix of at
     least min_cells() cells."""
     cells = rows * cols
-    return cols > 1 and cells >= max(1, min_cells()) and nnz < SPARSITY_MAX * cells
+    return (cols > 1 and cells >= max(1, min_cells()) and nnz < SPARSITY_MAX * cells
+            and _on_host())
+
+
+def _on_host() -> bool:
+    """Sparse values live in host memory: on another backend (cuda) every matrix stays dense."""
+    from .. import backends
+    return backends._active[0] == "cpu"
 
 
 def available_memory() -> int:
@@ -96,3 +103,17 @@ def choose(v):
 
 def nnz(v) -> int:
     return int(v.nnz) if is_sparse(v) else int(np.count_nonzero(v))
+
+
+def sparsify(v):
+    """A dense matrix as a csr_array when prefer_sparse says so (a full pass to count), else v;
+    for results computed densely that SystemDS would hold sparse (e.g. a parfor merge)."""
+    if type(v).__name__ != "ndarray" or type(v).__module__ != "numpy" or v.ndim != 2:
+        return v
+    r, c = v.shape
+    if r * c < max(1, min_cells()) or c <= 1:
+        return v
+    n = int(np.count_nonzero(v))
+    if not prefer_sparse(r, c, n):
+        return v
+    return _sp().csr_array(v)

@@ -1,0 +1,162 @@
+"""Aggregates of a sparse matrix, in SystemDS's order for a matrix it holds sparse: sums and means
+visit the non-zeros row by row with the Kahan step (dmlpy.kernels.sparse_kahan), split into the
+same row parts as dmlpy.runtime.kahan; so the results equal, to the bit, those of the dense
+emulation of a matrix SystemDS holds sparse. Extremes and the row indexes of extremes count a cell
+that is not stored as 0, with the NaN rules of the dense builtins."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import OpError
+
+def _parts(x, all_cells):
+    from ..runtime import kahan
+    p = kahan.row_parts(x.shape[0], all_cells, x.nnz)
+    return (np.array([lo for lo, _ in p], dtype=np.int64), np.array([hi for _, hi in p], dtype=np.int64))
+
+
+def _data(x):
+    d = x.data
+    return d if d.dtype == np.float64 or d.dtype == np.float32 else d.astype(np.float64)
+
+
+def _no_stored_zeros(x):
+    if x.nnz and not x.data.all():
+        x = x.copy()
+        x.eliminate_zeros()
+    return x
+
+
+def total(x, square=False) -> float:
+    """sum(X) (square: sum(X^2)). A row part's non-zeros are one contiguous run of the CSR data,
+    so the parts go through the compensated-sum kernel of dense matrices (four parts advance
+    together, groups of parts over the threads): with no zeros stored, the same additions."""
+    from ..kernels.kahan_parts import MIN_PARALLEL, _group_range
+    from ..kernels.pool import parallel
+    from ..runtime.kahan import join_sums
+    if x.shape[0] * x.shape[1] == 0:
+        return 0.0
+    x = _no_stored_zeros(x)
+    lo, hi = _parts(x, True)
+    ip = x.indptr.astype(np.int64)
+    starts, lens = ip[lo], ip[hi] - ip[lo]
+    P = len(lo)
+    S, C, N, NZ = np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P)
+    groups = (P + 3) // 4
+    parallel(_group_range, groups, x.nnz // max(groups, 1), P, _data(x), starts, lens, False,
+             square, False, S, C, N, NZ, min_work=MIN_PARALLEL)
+    return join_sums(list(zip(S.tolist(), C.tolist())))
+
+
+def mean(x) -> float:
+    from ..kernels import sparse_kahan as K
+    from ..runtime.kahan import join_means
+    if x.shape[0] * x.shape[1] == 0:
+        return float("nan")
+    from ..kernels.pool import parallel
+    lo, hi = _parts(x, True)
+    P = len(lo)
+    S, C, N = np.zeros(P), np.zeros(P), np.zeros(P)
+    parallel(K.part_means, P, x.nnz // P, _data(x), x.indptr, lo, hi, x.shape[1], S, C, N)
+    return join_means(list(zip(S.tolist(), C.tolist(), N.tolist())))
+
+
+def row_sums(x):
+    """Each row's compensated sum; rows over the threads."""
+    from ..kernels import sparse_kahan as K
+    from ..kernels.pool import parallel
+    n = x.shape[0]
+    out = np.zeros(n)
+    parallel(K.row_sums_range, n, max(1, x.nnz // max(n, 1)), _data(x), x.indptr, out)
+    return out.reshape(-1, 1)
+
+
+def row_means(x):
+    n, m = x.shape
+    if m == 0:
+        return np.zeros((n, 1))
+    if n == 1:                  # SystemDS rewrites rowMeans of a row vector to mean
+        return np.array([[mean(x)]])
+    from ..kernels import sparse_kahan as K
+    out = np.zeros(n)
+    K.row_means(_data(x), x.indptr, float(m), out)
+    return out.reshape(-1, 1)
+
+
+def col_sums(x):
+    from ..kernels import sparse_kahan as K
+    from ..runtime.kahan import _kadd_cols
+    n, m = x.shape
+    if n == 0:
+        return np.zeros((1, m))
+    from ..kernels.pool import parallel
+    lo, hi = _parts(x, False)
+    P = len(lo)
+    S, C = np.zeros((P, m)), np.zeros((P, m))       # the parts over the threads, joined in order
+    parallel(K.col_sums_parts, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, S, C)
+    s, c = S[0], C[0]
+    for p in range(1, P):
+        s, c = _kadd_cols(s, c, S[p], C[p])
+    return s.reshape(1, m)
+
+
+def col_means(x):
+    from ..kernels import sparse_kahan as K
+    from ..runtime.kahan import _kadd_cols
+    n, m = x.shape
+    if n == 0:
+        return np.zeros((1, m))
+    from ..kernels.pool import parallel
+    lo, hi = _parts(x, False)
+    P = len(lo)
+    S, C, N = np.zeros((P, m)), np.zeros((P, m)), np.zeros((P, m))
+    parallel(K.col_means_parts, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, S, C, N)
+    s, c, cnt = S[0], C[0], N[0]
+    for p in range(1, P):
+        cnt = cnt + N[p]
+        s, c = _kadd_cols(s, c, (S[p] - s) * N[p] / cnt, 0.0)
+    return s.reshape(1, m)
+
+
+def extreme(x, name, pick_max: bool) -> float:
+    """min(X) or max(X): the stored values, and 0 when a cell is not stored (NaN wins, as dense)."""
+    n, m = x.shape
+    if n * m == 0:
+        raise OpError(f"{name}() of an empty matrix")
+    vals = x.data
+    if x.nnz < n * m:
+        vals = np.append(vals, 0.0)
+    return float(np.max(vals) if pick_max else np.min(vals))
+
+
+def _sorted(x):
+    if not x.has_sorted_indices:
+        x = x.copy()
+        x.sort_indices()
+    return x
+
+
+def row_extremes(x, pick_max):
+    """rowMaxs (pick_max) or rowMins, n x 1."""
+    from ..kernels import sparse_kahan as K
+    out = np.zeros(x.shape[0])
+    K.row_extremes(x.data, x.indptr, x.shape[1], pick_max, out)
+    return out.reshape(-1, 1)
+
+
+def col_extremes(x, pick_max):
+    """colMaxs (pick_max) or colMins, 1 x m."""
+    from ..kernels import sparse_kahan as K
+    n, m = x.shape
+    out = np.full(m, -np.inf if pick_max else np.inf)
+    K.col_extremes(x.data, x.indices, n, pick_max, out, np.zeros(m, np.int64))
+    return out.reshape(1, m)
+
+
+def row_index_extremes(x, pick_max):
+    """rowIndexMax (pick_max) or rowIndexMin, n x 1."""
+    from ..kernels import sparse_kahan as K
+    x = _sorted(x)
+    out = np.zeros(x.shape[0])
+    K.row_index_extremes(x.data, x.indices, x.indptr, x.shape[1], pick_max, out)
+    return out.reshape(-1, 1)
