@@ -8,7 +8,9 @@ kernels are tested without a GPU (slowly: kernels run in Python).
 
 Modules: config (launch geometry), arrays (allocation without CuPy), fused (the fused
 element-wise program), reduce (full, row and column reductions), linalg (transpose, GEMM),
-rows (bias_add, bias_multiply, softmax), backend (the backend object).
+rows (bias_add, bias_multiply, softmax), conv (conv2d and its backward passes: im2col + GEMM),
+pool (max/avg pooling and backward), norm (batch_norm2d and backward), lstm (lstm and backward),
+dnn_common (what those four share), backend (the backend object: the DNN kernels are its methods).
 """
 from __future__ import annotations
 

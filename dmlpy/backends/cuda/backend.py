@@ -137,6 +137,58 @@ class CUDA:
             return self.xp.ascontiguousarray(x.T)
         return linalg.transpose(x)
 
+    # -------------------------------------------------------------- DNN kernels
+    # The arguments of dmlpy.kernels.dnn's functions (the same checks, ValueError naming the
+    # builtin); operands are device arrays (host data is copied over), results device arrays
+    # of the run's dtype. Modules: conv, pool, norm, lstm.
+    def conv2d(self, X, W, *dims):
+        from . import conv
+        return conv.conv2d(self, X, W, *dims)
+
+    def conv2d_backward_filter(self, X, dout, *dims):
+        from . import conv
+        return conv.conv2d_backward_filter(self, X, dout, *dims)
+
+    def conv2d_backward_data(self, W, dout, *dims):
+        from . import conv
+        return conv.conv2d_backward_data(self, W, dout, *dims)
+
+    def max_pool(self, X, *dims):
+        from . import pool
+        return pool.max_pool(self, X, *dims)
+
+    def avg_pool(self, X, *dims):
+        from . import pool
+        return pool.avg_pool(self, X, *dims)
+
+    def max_pool_backward(self, X, dout, *dims):
+        from . import pool
+        return pool.max_pool_backward(self, X, dout, *dims)
+
+    def avg_pool_backward(self, X, dout, *dims):
+        from . import pool
+        return pool.avg_pool_backward(self, X, dout, *dims)
+
+    def batch_norm2d(self, X, gamma, beta, ema_mean, ema_var, C, H, Wd, mode, eps, mu):
+        from . import norm
+        return norm.batch_norm2d(self, X, gamma, beta, ema_mean, ema_var, C, H, Wd, mode, eps,
+                                 mu)
+
+    def batch_norm2d_backward(self, X, dout, gamma, C, H, Wd, eps, cache_mean, cache_inv_var):
+        from . import norm
+        return norm.batch_norm2d_backward(self, X, dout, gamma, C, H, Wd, eps, cache_mean,
+                                          cache_inv_var)
+
+    def lstm(self, X, W, b, out0, c0, return_sequences):
+        from . import lstm
+        return lstm.lstm(self, X, W, b, out0, c0, return_sequences)
+
+    def lstm_backward(self, X, W, b, out0, c0, given_sequences, dout, dc, cache_out=None,
+                      cache_c=None, cache_ifog=None):
+        from . import lstm
+        return lstm.lstm_backward(self, X, W, b, out0, c0, given_sequences, dout, dc,
+                                  cache_out, cache_c, cache_ifog)
+
     def fused(self, f, ok, *vals):
         """The fused program of f (dmlpy.plan.fuse.Fused) on device matrices that
         planops.fused_ok accepted (ok: (shape, kinds)). The result is always a new matrix (the
