@@ -274,8 +274,13 @@ for k in (3, 5):
 case("GaussianClassifierPrediction/iris", "GaussianClassifierPrediction",
      "-args {data:iris/iris.csv} 1e-9 {out:trueLabels} {out:predLabels}")
 X6 = ((7, 1, 1, 2, 2, 1), (7, 2, 2, 3, 2, 1), (7, 3, 1, 4, 1, 1), (7, 4, 2, 5, 3, 1), (7, 5, 3, 6, 5, 1), (7, 6, 5, 1, 4, 1))
+# alsDS solves 10x10 systems of rank <= 6 regularised by 1e-6 (condition ~1e12): its factors are
+# rounding noise at 1e-5 in SystemDS itself.  Measured on the reference: the same script with the
+# right-hand sides computed as t(X[i,] %*% (V * k)) / k (equal but for the last bit) moves U by up
+# to 6.5e-6 (k = 3), 8.1e-6 (k = 5), 1.1e-5 (k = 7) relative; dmlpy's U is 8.6e-6 from it.
+ALS_TOL = {"alsDS": 3e-5}
 for alg in ("alsCG", "alsDS", "als"):
-    case(f"als/{alg}", "als", "-args {X} %s {out:U} {out:V}" % alg, X=M(X6), tol=1e-6)
+    case(f"als/{alg}", "als", "-args {X} %s {out:U} {out:V}" % alg, X=M(X6), tol=ALS_TOL.get(alg, 1e-6))
 ALSX = ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5))
 ALSL = tuple((1, 2, 3, 4, 5) for _ in range(5))
 case("alsPredict", "alsPredict", "-args {X} {L} {R} {out:Y}", X=M(ALSX), L=M(ALSL), R=M(ALSL))
@@ -295,11 +300,20 @@ for kmax, mom, st, en in ((50, 0.0, 0.1, 0.001), (50, 0.5, 0.25, 0.0001)):
     case(f"garch/{mom}", "garch", "-nvargs X={col} kmax=%d momentum=%s start_stepsize=%s end_stepsize=%s "
          "start_vicinity=0.5 end_vicinity=0.0 model={out:model}" % (kmax, mom, st, en),
          col=R(100, 1, -1, 1, 1.0, 54321), tol=1e-6)
+# The log links' last iteration prints log_l_change ~1e-11 (the difference of two log-likelihoods
+# ~3.8e2 summed over 200 rows) and rho = log_l_change / predicted change: rounding noise in
+# SystemDS itself.  Measured on the reference with the same data in other row orders (reversed,
+# halves swapped, a mod-101 shuffle; nothing else changed): gaussian-log's last log_l_change
+# 1.6712E-11 (as given) / 1.6769E-11 / 1.6996E-11 / 1.6655E-11 and rho 1.1527 / 1.1566 / 1.1723 /
+# 1.1488 (2% apart; dmlpy 1.7053E-11, rho 1.1762); poisson-log's 2.0748E-12 / 2.1316E-12 /
+# 2.1032E-12 / 2.1032E-12, rho 0.9875 / 1.0146 / 1.001 / 1.001 (dmlpy 2.1032E-12, rho 1.001).
+# The fitted betas agree to 1e-15.  Hence tol 3e-2 for those two.
+GLM_TOL = {"gaussian-log": 3e-2, "poisson-log": 3e-2}
 for nm, dfam, vpow, link, lpow in (("gaussian-log", 1, 0.0, 1, 0.0), ("poisson-log", 1, 1.0, 1, 0.0),
                                     ("gaussian-id", 1, 0.0, 1, 1.0)):
     case(f"glm/{nm}", "glmTest", "-nvargs X={X} Y={Y} B={out:B} dfam=%d vpow=%s link=%d lpow=%s yneg=0.0 icpt=0 "
          "disp=0.0 reg=0.0 tol=1e-12 moi=200 mii=0" % (dfam, vpow, link, lpow),
-         X=R(200, 5, 0, 1, 1.0, 31), Y=R(200, 1, 1, 3, 1.0, 32, True), tol=1e-6)
+         X=R(200, 5, 0, 1, 1.0, 31), Y=R(200, 1, 1, 3, 1.0, 32, True), tol=GLM_TOL.get(nm, 1e-6))
 DT_X = ((3, 1, 2, 1, 5), (2, 1, 2, 2, 4), (1, 1, 1, 3, 3), (4, 2, 1, 4, 2), (2, 2, 1, 5, 1))
 case("decisionTree/default", "decisionTree", "-args {X} {Y} {R} {out:M}", X=M(DT_X),
      Y=M(((2.0,), (1.0,), (1.0,), (2.0,), (1.0,))), R=M(((1.0, 1.0, 2.0, 1.0, 1.0, 1.0),)))
@@ -549,28 +563,20 @@ case("porterStemmer/dictionary", "porterStemmerTest", "-args {data:stemming/dict
 # Deterministic cases that still fail, with what the difference was traced to (2026-12-01);
 # summary() prints the note next to a failing case.  Not excused: they still count as failures.
 KNOWN = {
-    "als/alsDS": "rounding of the iterated solves (1e-5 after the iterations)",
-    "glm/gaussian-log": "log_l_change ~1e-10 is the difference of two ~1e2 sums: last-bit "
-                        "rounding shows in the printed rho",
-    "glm/poisson-log": "log_l_change ~1e-12 is the difference of two ~1e2 sums: last-bit "
-                       "rounding shows in the printed rho",
-    "adasynRealData/diabetes-none": "printed value ~1e-7 from cancellation: rounding",
-    "sliceLineRealData/salaries": "printed value ~1e-11 from cancellation: rounding",
-    "GMM_Predict/VII": "printed value ~1e-5 near: matmul rounding",
-    "tSNE/2d": "the first L1 norm differs in the last bit (sum(dY^2) and W %*% Y rounding); 100 "
-               "gradient steps amplify it to 3e-3",
-    "stratstats/20": "two SystemDS behaviours together: pf(+Inf) is NaN (Commons Math), and its "
-                     "matmul skips the zeros of a sparse operand, so that NaN stays in its own "
-                     "columns of p %*% Proj; dmlpy's matmul spreads NaN*0 to every column, so "
-                     "dmlpy keeps pf(+Inf) = 0 until its matmul skips zeros too",
+    "sliceLineRealData/salaries": "SystemDS's frame CSV reader keeps the double quotes of quoted "
+                                  "fields (Salaries.csv: \"Prof\" is a 6-character string there, "
+                                  "printed with its quotes), dmlpy's strips them: the recode map "
+                                  "listing (Java hash order of the quoted tokens) and the printed "
+                                  "predicates differ; the numbers agree",
+    "GMM_Predict/VII": "gmm's VII covariance cov = avgX2 - 2*avgMean + avgMean2 + reg_covar: "
+                       "SystemDS's value (12 cells, ~1e-14) is not the left-to-right sum of its own "
+                       "operands (written out, bit-identical to dmlpy's) and changes when more "
+                       "intermediates are written; 7 EM iterations carry it to the printed diff",
     "autoencoder_2layer/8-3": "SystemDS inconsistency: after X = table(seq, order(...)) %*% X its "
                               "means = colSums(X)/n come out n times too small (0.012 for data in "
                               "[0, 1]; right in other contexts), so X is not standardized; dmlpy's "
                               "means are colSums(X)/n",
     "autoencoder_2layer/6-2": "SystemDS inconsistency: see autoencoder_2layer/8-3",
-    "decisionTreeRealData3/wine-1": "leaf means differ in the last bit and a few splits differ "
-                                    "(rss ties); accuracy 0.36936 vs 0.36901.  Slow: ~90 s alone, "
-                                    "times out (300 s) on a loaded machine, as eeg-1 (4) can",
     "ffNeuralNetwork": "seed=-1: random initial weights in both systems (the reference's accuracy "
                        "is stable only because its model predicts one class)",
 }

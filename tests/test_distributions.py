@@ -44,6 +44,17 @@ def test_special_values(dml_out):
     assert out.split() == ["0.0", "-Infinity", "Infinity"]
 
 
+def test_pf_of_infinity_is_nan(dml_out):
+    # recorded from SystemDS 3.4 (Commons Math: d1*x / (d2 + d1*x) is inf/inf there); the
+    # other p-functions keep their limits, and pf of a target whose d1*x overflows is NaN too
+    out = dml_out("inf = 1/0\nprint(pf(target=inf, df1=1, df2=5) + \" \" + "
+                  "pf(target=inf, df1=3, df2=5, lower.tail=FALSE) + \" \" + "
+                  "pf(target=-inf, df1=3, df2=5))\n"
+                  "print(pt(target=inf, df=5) + \" \" + pnorm(target=inf) + \" \" + pexp(target=inf))\n"
+                  "print(pf(target=1e300, df1=3, df2=5) + \" \" + pf(target=1e308*10, df1=3, df2=5))\n")
+    assert out.split() == ["NaN", "NaN", "0.0", "1.0", "1.0", "1.0", "1.0", "NaN"]
+
+
 def test_errors(dml):
     for script in ['print(pnorm(target=1, sd=-1))', 'print(qnorm(target=1.5))',
                    'print(cdf(target=1, dist="gamma"))', 'print(pt(target=1, df=0))',

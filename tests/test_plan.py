@@ -410,29 +410,3 @@ def test_fused_sums_add_as_the_builtins_do(rows, cols, expr):
         assert on == written or (np.isnan(on) and np.isnan(written))
     off = run(setup + f"r = {expr}", disabled=["fusion"])["r"]
     assert on == pytest.approx(off, rel=1e-13, nan_ok=True)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_vector_exp_within_one_unit_of_the_c_library(dtype):
-    from numba import njit
-    from dmlpy.kernels.vexp import vexp
-
-    @njit
-    def go(a, out, neg):
-        scr = np.empty((2, a.size), np.int64)
-        vexp(out, a, a.size, scr, neg)
-    rng = np.random.default_rng(0)
-    x = np.concatenate([rng.uniform(-745, 710, 20000), rng.uniform(-1, 1, 20000),
-                        [0.0, -0.0, np.inf, -np.inf, np.nan, 709.0, 709.5, -708.0, -708.5, -746,
-                         1e-300, -1e-300, 88.7, -103.9]]).astype(dtype)
-    out = np.empty_like(x)
-    go(x, out, False)
-    with np.errstate(over="ignore"):
-        ref = np.array([np.exp(np.float64(v)) for v in x]).astype(dtype)   # rounded to dtype
-    same = (out == ref) | (np.isnan(out) & np.isnan(ref))
-    itype = np.int64 if dtype == np.float64 else np.int32
-    ulps = np.abs(out.view(itype).astype(np.int64) - ref.view(itype).astype(np.int64))
-    assert np.all(same | (ulps <= 1)), x[~(same | (ulps <= 1))]
-    neg = np.empty_like(x)
-    go(-x, neg, True)           # exp(-(-x)): the negating form gives the same cells
-    assert np.array_equal(neg, out, equal_nan=True)

@@ -209,3 +209,105 @@ def test_patterns_outside_the_kernels_keep_their_values_and_errors(dml, dml_out)
     out, err, rc = dml("X = matrix(seq(1, 12), rows=4, cols=3)\nv = matrix(1, rows=4, cols=1)\n"
                        "r = t(X) %*% (X %*% v)\nprint(sum(r))\n")
     assert rc == 1 and "invalid dimensions for matrix multiplication" in err
+
+
+# A held sparse (a third of its cells non-zero: z = 2) times a dense B: SystemDS's sparse-dense
+# kernels (dmlpy.kernels.sysds_matmul_sparse), each named in the label
+GEN_SPARSE = GEN.replace("  if (z == 1)", "  if (z == 2) { X = X * matrix(q %% 3 == 0, rows=r, cols=c) }\n  if (z == 1)")
+
+SPARSE_LEFT = """C = gen(1,37,7,2) %*% gen(37,1,11,0)
+print("sdot 1 1 " + as.scalar(C[1,1]))
+C = gen(7,330,7,2) %*% gen(330,1,11,0)
+print("smv 1 1 " + as.scalar(C[1,1]))
+print("smv 5 1 " + as.scalar(C[5,1]))
+C = gen(1,37,7,2) %*% gen(37,19,11,0)
+print("svm 1 1 " + as.scalar(C[1,1]))
+print("svm 1 10 " + as.scalar(C[1,10]))
+C = gen(1,700,7,2) %*% gen(700,300,11,0)
+print("svmpar 1 1 " + as.scalar(C[1,1]))
+print("svmpar 1 150 " + as.scalar(C[1,150]))
+C = gen(3,133,7,2) %*% gen(133,4,11,0)
+print("sskinny 1 1 " + as.scalar(C[1,1]))
+print("sskinny 3 4 " + as.scalar(C[3,4]))
+C = gen(10,300,7,2) %*% gen(300,200,11,0)
+print("sshortlhs 1 1 " + as.scalar(C[1,1]))
+print("sshortlhs 6 19 " + as.scalar(C[6,19]))
+print("sshortlhs 10 200 " + as.scalar(C[10,200]))
+C = gen(40,37,7,2) %*% gen(37,70,11,0)
+print("smm 1 1 " + as.scalar(C[1,1]))
+print("smm 20 2 " + as.scalar(C[20,2]))
+C = gen(30,60,7,2) %*% gen(60,1500,11,0)
+print("smmwide 1 1025 " + as.scalar(C[1,1025]))
+print("smmwide 30 1500 " + as.scalar(C[30,1500]))
+"""
+
+# printed by SystemDS 3.4 for SPARSE_LEFT
+SPARSE_LEFT_REF = """sdot 1 1 8.828520710059168
+smv 1 1 48.65384615384613
+smv 5 1 -7.628402366863906
+svm 1 1 50.23739644970414
+svm 1 10 50.83147928994083
+svmpar 1 1 123.71023668639054
+svmpar 1 150 -43.26668639053257
+sskinny 1 1 16.53337278106508
+sskinny 3 4 34.2405325443787
+sshortlhs 1 1 32.52248520710059
+sshortlhs 6 19 50.713609467455626
+sshortlhs 10 200 -1.2585798816568161
+smm 1 1 5.09597633136095
+smm 20 2 4.215502958579881
+smmwide 1 1025 -26.353846153846156
+smmwide 30 1500 7.649704142011831"""
+
+
+def test_sparse_left_kernels_as_systemds(dml_out, monkeypatch):
+    from dmlpy.runtime import kahan
+    monkeypatch.setattr(kahan, "SYSDS_MM_MAX_WORK", 1 << 40)
+    assert dml_out(GEN_SPARSE + SPARSE_LEFT).strip().splitlines() == SPARSE_LEFT_REF.splitlines()
+
+
+NONFINITE = """p = matrix("1 NaN 3", rows=1, cols=3)
+P = matrix(0, rows=3, cols=9)
+P[1,1:3] = matrix(1, rows=1, cols=3)
+P[2,4:6] = matrix(1, rows=1, cols=3)
+P[3,7:9] = matrix(1, rows=1, cols=3)
+print(toString(p %*% P))
+D = rand(rows=3, cols=9, min=1, max=1)
+D[2,1] = 0
+print(toString(p %*% D))
+S = matrix(seq(1, 40*50), rows=40, cols=50)
+S = S * (S %% 5 == 0)
+S[3,7] = 1/0
+S[5,7] = 2
+S[9,8] = 0/0
+S[11,9] = -1/0
+E = matrix(seq(1, 50*60), rows=50, cols=60) %% 7 - 3
+R = S %*% E
+print(sum(is.nan(R)) + " " + sum(R == 1/0) + " " + sum(R == -1/0))
+print(as.scalar(R[5,1]) + " " + as.scalar(R[3,3]) + " " + as.scalar(R[3,1]) + " " + as.scalar(R[1,1]))
+F = t(E) %*% t(S)
+print(sum(is.nan(F)) + " " + sum(F == 1/0) + " " + sum(F == -1/0))
+G = matrix(seq(1, 30*40), rows=30, cols=40) %% 5 - 2
+G[2,3] = 0/0
+G[4,5] = 1/0
+H = G %*% S
+print(sum(is.nan(H)) + " " + sum(H == 1/0) + " " + sum(H == -1/0))
+K = G %*% E[1:40,]
+print(sum(is.nan(K)) + " " + sum(K == 1/0) + " " + sum(K == -1/0))
+"""
+
+# printed by SystemDS 3.4 for NONFINITE: its kernels never multiply by the zeros of an operand it
+# holds sparse (P; S: 20% non-zeros) nor, in matrix-matrix and vector-matrix products, by the
+# zeros of a dense left operand, so a NaN or Inf reaches only the cells it is multiplied into
+# (and Inf * 0 with a counted zero is NaN); t(E) %*% t(S) skips other zeros than S %*% E
+NONFINITE_REF = """1.000 1.000 1.000 NaN NaN NaN 3.000 3.000 3.000
+NaN NaN NaN NaN NaN NaN NaN NaN NaN
+76.0 53.0 51.0
+-673.0 Infinity Infinity -75.0
+51.0 53.0 51.0
+41.0 69.0 0.0
+69.0 27.0 24.0"""
+
+
+def test_nonfinite_cells_as_systemds(dml_out):
+    assert [l for l in dml_out(NONFINITE).split("\n") if l] == NONFINITE_REF.split("\n")

@@ -338,6 +338,10 @@ def _compute(fn, dist, x, mean, sd, df, df1, df2, rate, lower, inverse):
                 return math.inf
             return _invert_tails(lambda v: _f_cdf(v, d1, d2),
                                  lambda v: _f_upper(v, d1, d2), x, 0.0)
+        if x > 0 and math.isinf(d1 * x):
+            # SystemDS (Commons Math) evaluates I_{d1 x / (d2 + d1 x)}: inf / inf is NaN there,
+            # so pf(+Inf) and pf of a target whose d1 * target overflows are NaN, either tail
+            return math.nan
         c = _f_cdf(x, d1, d2)
     elif dist == "t":
         k = _df(df, fn)

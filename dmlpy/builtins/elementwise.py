@@ -19,12 +19,12 @@ from .registry import builtin, r_elementwise, r_list, r_string
 def sigmoid(x):
     if _arr(x):
         import numpy as np
+        if x.dtype.char == "d" and type(x).__module__ == "numpy":
+            from ..kernels.fastexp import sigmoid_array
+            return sigmoid_array(x)       # SystemDS: 1 / (1 + FastMath.exp(-x))
         return 1.0 / (1.0 + np.exp(-x))
-    v = float(ops.param_double(x))
-    try:
-        return 1.0 / (1.0 + math.exp(-v))
-    except OverflowError:
-        return 0.0
+    from ..runtime.fastmath import fast_exp
+    return 1.0 / (1.0 + fast_exp(-float(ops.param_double(x))))
 
 
 def _r_bitw(types, args):
@@ -88,7 +88,20 @@ def _math_special(name, v):
 
 _unary_math("abs", abs)
 _unary_math("sqrt", math.sqrt)
-_unary_math("exp", math.exp)
+
+
+@builtin("exp", "target", rule=r_elementwise)
+def exp(x):
+    """SystemDS's exp: Commons Math's FastMath.exp, bit for bit (dmlpy.kernels.fastexp)."""
+    if _arr(x):
+        if getattr(x, "dtype", None) is not None and x.dtype.char == "d" and type(x).__module__ == "numpy":
+            from ..kernels.fastexp import exp_array
+            return exp_array(x)
+        return _np().exp(x)
+    from ..runtime.fastmath import fast_exp
+    return fast_exp(_num(x, "exp"))
+
+
 _unary_math("floor", lambda v: math.copysign(math.floor(v), v) if -1 < v <= 0 else math.floor(v))
 _unary_math("ceil", lambda v: math.copysign(math.ceil(v), v) if -1 < v <= 0 else math.ceil(v),
             aliases=("ceiling",))
@@ -126,19 +139,26 @@ def sign(x):
 
 @builtin("log", "target, base=?", rule=r_elementwise)
 def log(x, base):
+    # SystemDS: Java's Math.log (the JVM's intrinsic), bit for bit; log(x, b) = log(x) / log(b)
+    from ..runtime.javamath import java_log
     if _arr(x):
         np = _np()
-        r = np.log(x)
+        from ..kernels.javalog import log_array
+        if x.dtype.char == "d" and type(x).__module__ == "numpy":
+            r = log_array(x)
+        else:
+            r = np.log(x)
         if base is not None:
-            b = base if _arr(base) else float(_num(base, "log", "base"))
-            r = r / np.log(b)
+            if _arr(base):
+                b = log_array(base) if base.dtype.char == "d" and type(base).__module__ == "numpy" \
+                    else np.log(base)
+            else:
+                b = java_log(float(_num(base, "log", "base")))
+            r = r / b
         return r
-    v = float(_num(x, "log"))
-    r = math.log(v) if v > 0 else _math_special("log", v)
+    r = java_log(float(_num(x, "log")))
     if base is not None:
-        b = float(_num(base, "log", "base"))
-        lb = math.log(b) if b > 0 else _math_special("log", b)
-        return ops.java_div(r, lb)
+        return ops.java_div(r, java_log(float(_num(base, "log", "base"))))
     return r
 
 

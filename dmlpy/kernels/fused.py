@@ -15,9 +15,10 @@ registers once per call), then the working registers. The last instruction's des
 the result (a block of the output, or of the min/max).
 
 Rounding: + - * / and the comparisons are IEEE operations, as in NumPy (error_model="numpy":
-division by zero gives Inf or NaN, as in DML); exp (and sigmoid) come from dmlpy.kernels.vexp
-(at most one unit in the last place from the C library's), log, sqrt and pow from the C library
-(NumPy's SIMD exp/log may differ from either in the last unit). Registers have the inputs'
+division by zero gives Inf or NaN, as in DML); exp (and sigmoid) come from dmlpy.kernels.fastexp
+(SystemDS's FastMath.exp, bit for bit), log from dmlpy.kernels.javamath (Java's Math.log, bit for
+bit), sqrt and pow from the C library (NumPy's SIMD exp and log differ from SystemDS's in the last
+unit of a few cells). Registers have the inputs'
 precision. Sums and means of the cells are taken in the kernel with the additions the sum
 builtins make (run_parts), so fusing a sum never changes its rounding.
 """
@@ -27,7 +28,8 @@ import numpy as np
 from numba import njit
 
 from .kahan_parts import careful, lanes4
-from .vexp import vexp
+from .fastexp import FRAC_A, FRAC_B, INT_A, INT_B, exp_block
+from .javamath import java_log
 from .pool import parallel
 
 BLOCK = 1024
@@ -102,10 +104,10 @@ def _unary(code, d, a, n, scr):
         for i in range(n):
             d[i] = 1.0 if a[i] == 0.0 else 0.0
     elif code == EXP:
-        vexp(d, a, n, scr, False)
+        exp_block(d, a, n, False, scr, INT_A, INT_B, FRAC_A, FRAC_B)
     elif code == LOG:
         for i in range(n):
-            d[i] = np.log(a[i])
+            d[i] = java_log(np.float64(a[i]))
     elif code == SQRT:
         for i in range(n):
             d[i] = np.sqrt(a[i])
@@ -119,7 +121,7 @@ def _unary(code, d, a, n, scr):
         for i in range(n):
             d[i] = a[i]
     elif code == SIGMOID:
-        vexp(d, a, n, scr, True)
+        exp_block(d, a, n, True, scr, INT_A, INT_B, FRAC_A, FRAC_B)
         for i in range(n):
             d[i] = 1.0 / (1.0 + d[i])
     elif code == ROUND:     # half away from zero, as Java's Math.round on doubles of this range
