@@ -43,6 +43,7 @@ HELPERS = {
     "_mm_tn": ("plan", "matmul_tn"), "_mm_nt": ("plan", "matmul_nt"), "_sump": ("plan", "sum_of_product"),
     "_pfrun": ("parallel", "run"),
     "_mmc": ("plan", "chain_run"), "_xtxv": ("plan", "vector_chain"), "_xtxvok": ("plan", "vector_chain_ok"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
+    "_wm": ("plan", "masked_run"), "_wmok": ("plan", "masked_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",
@@ -231,7 +232,8 @@ class CodeGen:
         self._stmt(s)
         if self.temps > first_temp and isinstance(s, (ast.Assign, ast.MultiAssign, ast.ExprStmt)):
             # drop the temporaries: a matrix held by one would be copied on its next in-place update
-            self.emit(f"del {', '.join(f'_t{i}' for i in range(first_temp, self.temps))}")
+            # (set to None, not deleted: a temporary of a fallback branch may never have been set)
+            self.emit(" = ".join([f"_t{i}" for i in range(first_temp, self.temps)] + ["None"]))
 
     def _stmt(self, s):
         if isinstance(s, (ast.If, ast.For, ast.While)) and (

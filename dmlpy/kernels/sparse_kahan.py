@@ -179,3 +179,112 @@ def row_index_extremes(data, indices, indptr, m, pick_max, out):
                 best = 0.0
                 bestj = z
         out[i] = bestj + 1
+
+
+# ------------------------------------------------------------------ faster sums (issue 15, round 2)
+@njit(nogil=True, cache=True)
+def col_sums_sc(data, indices, indptr, lo, hi, sc):
+    """col_sums with each column's sum and correction side by side (sc[j, 0], sc[j, 1]: one
+    cache line per scattered update)."""
+    for i in range(lo, hi):
+        for k in range(indptr[i], indptr[i + 1]):
+            v = np.float64(data[k])
+            if v != 0.0:
+                j = indices[k]
+                s = sc[j, 0]
+                cor = v + sc[j, 1]
+                t = s + cor
+                sc[j, 1] = cor - (t - s)
+                sc[j, 0] = t
+    nbad = 0
+    for j in range(sc.shape[0]):
+        if not (np.isfinite(sc[j, 0]) and np.isfinite(sc[j, 1])):
+            nbad += 1
+    if nbad == 0:
+        return
+    bad = np.zeros(sc.shape[0], np.bool_)
+    for j in range(sc.shape[0]):
+        if not (np.isfinite(sc[j, 0]) and np.isfinite(sc[j, 1])):
+            bad[j] = True
+            sc[j, 0] = 0.0
+            sc[j, 1] = 0.0
+    for i in range(lo, hi):
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            v = np.float64(data[k])
+            if bad[j] and v != 0.0:
+                sc[j, 0], sc[j, 1] = _step(sc[j, 0], sc[j, 1], v)
+
+
+@njit(nogil=True, cache=True)
+def col_sums_parts_sc(p0, p1, data, indices, indptr, lo, hi, SC):
+    for p in range(p0, p1):
+        col_sums_sc(data, indices, indptr, lo[p], hi[p], SC[p])
+
+
+@njit(nogil=True, cache=True)
+def _row_redo(data, lo, hi):
+    s = c = 0.0
+    for k in range(lo, hi):
+        v = np.float64(data[k])
+        if v != 0.0:
+            s, c = _step(s, c, v)
+    return s
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _fst(s, c, v):
+    cor = v + c
+    t = s + cor
+    return t, cor - (t - s)
+
+
+@njit(nogil=True, cache=True)
+def row_sums_range4(r0, r1, data, indptr, out):
+    """row_sums_range with four rows advancing together over their common length (their chains
+    of additions overlap), each row then finishing alone, with the Kahan step without its
+    infinity test; a row whose fast sum is not finite, or that stores a zero (SystemDS skips
+    those; adding 0 is not a no-op in a Kahan step), is redone with the full step. Each row adds
+    its own non-zeros in order: the same bits as row_sums_range."""
+    i = r0
+    while i + 4 <= r1:
+        p0, p1, p2, p3, p4 = indptr[i], indptr[i + 1], indptr[i + 2], indptr[i + 3], indptr[i + 4]
+        common = min(min(p1 - p0, p2 - p1), min(p3 - p2, p4 - p3))
+        s0 = s1 = s2 = s3 = 0.0
+        c0 = c1 = c2 = c3 = 0.0
+        z0 = z1 = z2 = z3 = 0
+        for t in range(common):
+            v0 = np.float64(data[p0 + t])
+            v1 = np.float64(data[p1 + t])
+            v2 = np.float64(data[p2 + t])
+            v3 = np.float64(data[p3 + t])
+            z0 += v0 == 0.0
+            z1 += v1 == 0.0
+            z2 += v2 == 0.0
+            z3 += v3 == 0.0
+            s0, c0 = _fst(s0, c0, v0)
+            s1, c1 = _fst(s1, c1, v1)
+            s2, c2 = _fst(s2, c2, v2)
+            s3, c3 = _fst(s3, c3, v3)
+        for k in range(p0 + common, p1):
+            v = np.float64(data[k])
+            z0 += v == 0.0
+            s0, c0 = _fst(s0, c0, v)
+        for k in range(p1 + common, p2):
+            v = np.float64(data[k])
+            z1 += v == 0.0
+            s1, c1 = _fst(s1, c1, v)
+        for k in range(p2 + common, p3):
+            v = np.float64(data[k])
+            z2 += v == 0.0
+            s2, c2 = _fst(s2, c2, v)
+        for k in range(p3 + common, p4):
+            v = np.float64(data[k])
+            z3 += v == 0.0
+            s3, c3 = _fst(s3, c3, v)
+        out[i] = s0 if z0 == 0 and np.isfinite(s0) and np.isfinite(c0) else _row_redo(data, p0, p1)
+        out[i + 1] = s1 if z1 == 0 and np.isfinite(s1) and np.isfinite(c1) else _row_redo(data, p1, p2)
+        out[i + 2] = s2 if z2 == 0 and np.isfinite(s2) and np.isfinite(c2) else _row_redo(data, p2, p3)
+        out[i + 3] = s3 if z3 == 0 and np.isfinite(s3) and np.isfinite(c3) else _row_redo(data, p3, p4)
+        i += 4
+    row_sums_range(i, r1, data, indptr, out)

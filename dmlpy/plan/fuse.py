@@ -80,6 +80,10 @@ def fuse(root: Node, target: str | None = None) -> Node:
 
 
 def _region(n: Node, go, target=None) -> Node:
+    if n.op is Op.WMASK:            # the masked product's fallback (a dense W) is fused as well
+        meta = dict(n.meta)
+        meta["unfused"] = go(n.meta["unfused"])
+        return Node(n.op, tuple(go(a) for a in n.args), n.type, n.span, n.value, n.literal, meta)
     agg = _AGGS.get(n.op)
     f = None
     if agg is not None:

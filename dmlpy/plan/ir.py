@@ -74,6 +74,7 @@ class Op(enum.Enum):
     MMCHAIN = "mmchain"      # A %*% B %*% C ..., multiplied in the cheapest order
     XTXV = "xtxv"            # t(X) %*% (X %*% v) or t(X) %*% (w * (X %*% v)): args X, v[, w]
     SUMPROD = "sum_product"  # sum(A %*% B) from colSums(A) and rowSums(B)
+    WMASK = "masked_product" # W * f(A %*% t(B), X), at W's non-zeros when W is sparse: W, A, B[, X]
     FUSED = "fused"          # value: a fuse.Fused (program, inputs, aggregate)
 
 

@@ -63,6 +63,9 @@ class Lowerer:
         if op is Op.XTXV:     # the written tree computes X, then w, then v
             return self.guarded(n, n.args, (0, 2, 1) if len(n.args) == 3 else (0, 1),
                                 "_xtxv", "_xtxvok", None)
+        if op is Op.WMASK:
+            return self.guarded(n, n.args, n.meta["order"], "_wm", "_wmok", None,
+                                pre=[repr(n.value)])
         if op.value in BINARY:
             a, b = n.args
             ca, cb = self.code(a), self.code(b)
@@ -81,7 +84,7 @@ class Lowerer:
         args = [self.code(a) for a in n.args] + ["None"] * n.meta.get("absent", 0)
         return cg.cast(cg.mark(f"{fname}({', '.join(args)})", n.span))
 
-    def guarded(self, n: Node, inputs, order, run, ok_fn, spec) -> str:
+    def guarded(self, n: Node, inputs, order, run, ok_fn, spec, pre=None) -> str:
         """An operation that runs when its check accepts the inputs (the check's result goes to
         the run) and is computed as the unfused tree otherwise."""
         cg = self.cg
@@ -97,7 +100,7 @@ class Lowerer:
         orig = spec.orig_inputs if spec is not None else inputs
         bound = {id(o): names[i] for i, o in enumerate(orig)}
         unfused = Lowerer(cg, share=False, bound=bound).code(n.meta["unfused"])
-        pre = [cg.const(spec)] if spec is not None else []
+        pre = [cg.const(spec)] if spec is not None else list(pre or ())
         ok = cg.temp()
         return (f"({cg.h(run)}({', '.join(pre + [ok] + names)}) if "
                 f"({ok} := {cg.h(ok_fn)}({', '.join(pre + guard_args)})) else {unfused})")

@@ -180,6 +180,47 @@ def sum_of_product(n: Node, ctx) -> Node:
     return Node(Op.SUMPROD, (a, b), n.type, p.span)
 
 
+def _masked_parts(e: Node):
+    """(kind, A, B, X) when e is A %*% t(B), A %*% t(B) - X, X - A %*% t(B) or one of the
+    differences squared; else None."""
+    sq = ""
+    prod = (Op.MATMUL_NT, Op.MATMUL)
+
+    def tail(p):        # A %*% B (B not transposed): the kernel reads t(B)
+        return "" if p.op is Op.MATMUL_NT else "/nn"
+    if e.op is Op.POW and _const(e.args[1], 2) and e.args[0].op is Op.SUB:
+        e, sq = e.args[0], "2"
+    if e.op in prod and not sq:
+        return "p" + tail(e), e.args[0], e.args[1], None
+    if e.op is Op.SUB and all(a.is_matrix for a in e.args):
+        p, x = e.args
+        if p.op in prod:
+            return "pmx" + sq + tail(p), p.args[0], p.args[1], x
+        if x.op in prod:
+            return "xmp" + sq + tail(x), x.args[0], x.args[1], p
+    return None
+
+
+def masked_product(n: Node, ctx) -> Node:
+    """W * (A %*% t(B)), W * (A %*% t(B) - X), W * (X - A %*% t(B)) and the differences squared
+    (either operand order of `*`; A %*% B likewise): when W is sparse at run time, computed at
+    W's non-zeros only (dmlpy.sparse.masked, SystemDS's wsloss/wdivmm), never forming the dense
+    product; the operators as written otherwise."""
+    if n.op is not Op.MUL or not n.is_matrix or not all(a.is_matrix for a in n.args):
+        return n
+    for wi in (0, 1):
+        w, e = n.args[wi], n.args[1 - wi]
+        parts = _masked_parts(e)
+        if parts is None or not all(p.is_matrix for p in parts[1:] if p is not None):
+            continue
+        kind, a, b, x = parts
+        args = (w, a, b) if x is None else (w, a, b, x)
+        inner = [1, 2] if x is None else ([1, 2, 3] if kind.startswith("p") else [3, 1, 2])
+        order = [0] + inner if wi == 0 else inner + [0]
+        return Node(Op.WMASK, args, n.type, n.span, kind, meta={"unfused": n, "order": order})
+    return n
+
+
 def row_col_means(n: Node, ctx) -> Node:
     """rowSums(X) / ncol(X) as rowMeans(X), colSums(X) / nrow(X) as colMeans(X)."""
     if n.op is not Op.DIV:
@@ -203,6 +244,7 @@ PASSES = {      # in order; None: a pass that runs elsewhere (named here so it c
     "minus-product": minus_product,
     "vector-chain": vector_chain,
     "symmetric-products": symmetric_products,
+    "masked-product": masked_product,
     "row-col-means": row_col_means,
     "matrix-chain": matrix_chain,
     "sum-of-product": sum_of_product,

@@ -256,3 +256,14 @@ def fused_run(f, ok, *vals):
         from ..kernels import sysds_matmul
         return sysds_matmul.vector_dot(vals[0], vals[1], True)
     return kernel("fused")(f, ok, *vals)
+
+
+def masked_ok(kind, w, a, b, x=None):
+    """Check of the masked product W * f(A %*% t(B), X) (dmlpy.sparse.masked)."""
+    from ..sparse.masked import masked_ok as ok
+    return ok(kind, w, a, b, x)
+
+
+def masked_run(kind, ok, w, a, b, x=None):
+    from ..sparse.masked import masked_run as run
+    return run(kind, ok, w, a, b, x)

@@ -80,12 +80,23 @@ def check_dense_fits(rows: int, cols: int, what: str, itemsize: int = 8) -> None
                               f"{_gb(have)} of memory available")
 
 
+# densify calls that turned a sparse value dense: (what, rows, cols, nnz), in order (tests and
+# benchmarks read it to prove a workload never densifies its big operand); DMLPY_SPARSE_TRACE=1
+# also prints each one on stderr
+DENSIFIED: list = []
+
+
 def densify(v, what: str = "this operation"):
     """A dense NumPy array for a matrix value (v itself when it is dense)."""
     if not is_sparse(v):
         return v
     r, c = v.shape
     check_dense_fits(r, c, what, v.dtype.itemsize)
+    if len(DENSIFIED) < 10000:
+        DENSIFIED.append((what, r, c, int(v.nnz)))
+    if os.environ.get("DMLPY_SPARSE_TRACE"):
+        import sys
+        print(f"dmlpy: densify {what}: {r}x{c}, {v.nnz} non-zeros", file=sys.stderr)
     return v.toarray()
 
 
@@ -97,7 +108,9 @@ def choose(v):
         r, c = v.shape
         if prefer_sparse(r, c, v.nnz):
             return v
-        return densify(v)
+        if r * c < max(1, min_cells()) or c <= 1:
+            return v.toarray()      # small or a column: dense by the rule, not a densification
+        return densify(v, "a result with 40% or more non-zeros")
     return v
 
 

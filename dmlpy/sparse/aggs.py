@@ -9,6 +9,16 @@ import numpy as np
 
 from ..errors import OpError
 
+def _parallel(kernel, ntasks, work, *args, **kw):
+    """pool.parallel, except that a kernel's first call in this process is split over the
+    threads too: it is compiled (or loaded from Numba's cache) first by a call on an empty range,
+    on this thread (every kernel here does nothing on an empty range)."""
+    from ..kernels.pool import first_call, parallel
+    if first_call(kernel, args):
+        kernel(0, 0, *args)
+    parallel(kernel, ntasks, work, *args, **kw)
+
+
 def _parts(x, all_cells):
     from ..runtime import kahan
     p = kahan.row_parts(x.shape[0], all_cells, x.nnz)
@@ -30,21 +40,25 @@ def _no_stored_zeros(x):
 def total(x, square=False) -> float:
     """sum(X) (square: sum(X^2)). A row part's non-zeros are one contiguous run of the CSR data,
     so the parts go through the compensated-sum kernel of dense matrices (four parts advance
-    together, groups of parts over the threads): with no zeros stored, the same additions."""
+    together, groups of parts over the threads). Stored zeros (which SystemDS does not visit,
+    and which are not a no-op in a Kahan step) show in the kernel's count of non-zeros: then the
+    sum is redone on a copy without them (rare: dmlpy's own sparse values hold none)."""
     from ..kernels.kahan_parts import MIN_PARALLEL, _group_range
-    from ..kernels.pool import parallel
     from ..runtime.kahan import join_sums
     if x.shape[0] * x.shape[1] == 0:
         return 0.0
-    x = _no_stored_zeros(x)
     lo, hi = _parts(x, True)
-    ip = x.indptr.astype(np.int64)
-    starts, lens = ip[lo], ip[hi] - ip[lo]
     P = len(lo)
     S, C, N, NZ = np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P)
     groups = (P + 3) // 4
-    parallel(_group_range, groups, x.nnz // max(groups, 1), P, _data(x), starts, lens, False,
-             square, False, S, C, N, NZ, min_work=MIN_PARALLEL)
+    for attempt in (0, 1):
+        ip = x.indptr.astype(np.int64)
+        starts, lens = ip[lo], ip[hi] - ip[lo]
+        _parallel(_group_range, groups, x.nnz // max(groups, 1), P, _data(x), starts, lens, False,
+                 square, False, S, C, N, NZ, min_work=MIN_PARALLEL)
+        if attempt or int(NZ.sum()) == x.nnz:
+            break
+        x = _no_stored_zeros(x)
     return join_sums(list(zip(S.tolist(), C.tolist())))
 
 
@@ -53,21 +67,19 @@ def mean(x) -> float:
     from ..runtime.kahan import join_means
     if x.shape[0] * x.shape[1] == 0:
         return float("nan")
-    from ..kernels.pool import parallel
     lo, hi = _parts(x, True)
     P = len(lo)
     S, C, N = np.zeros(P), np.zeros(P), np.zeros(P)
-    parallel(K.part_means, P, x.nnz // P, _data(x), x.indptr, lo, hi, x.shape[1], S, C, N)
+    _parallel(K.part_means, P, x.nnz // P, _data(x), x.indptr, lo, hi, x.shape[1], S, C, N)
     return join_means(list(zip(S.tolist(), C.tolist(), N.tolist())))
 
 
 def row_sums(x):
     """Each row's compensated sum; rows over the threads."""
     from ..kernels import sparse_kahan as K
-    from ..kernels.pool import parallel
     n = x.shape[0]
     out = np.zeros(n)
-    parallel(K.row_sums_range, n, max(1, x.nnz // max(n, 1)), _data(x), x.indptr, out)
+    _parallel(K.row_sums_range4, n, max(1, x.nnz // max(n, 1)), _data(x), x.indptr, out)
     return out.reshape(-1, 1)
 
 
@@ -89,11 +101,11 @@ def col_sums(x):
     n, m = x.shape
     if n == 0:
         return np.zeros((1, m))
-    from ..kernels.pool import parallel
     lo, hi = _parts(x, False)
     P = len(lo)
-    S, C = np.zeros((P, m)), np.zeros((P, m))       # the parts over the threads, joined in order
-    parallel(K.col_sums_parts, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, S, C)
+    SC = np.zeros((P, m, 2))        # the parts over the threads (sum, correction), joined in order
+    _parallel(K.col_sums_parts_sc, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, SC)
+    S, C = SC[:, :, 0], SC[:, :, 1]
     s, c = S[0], C[0]
     for p in range(1, P):
         s, c = _kadd_cols(s, c, S[p], C[p])
@@ -106,11 +118,10 @@ def col_means(x):
     n, m = x.shape
     if n == 0:
         return np.zeros((1, m))
-    from ..kernels.pool import parallel
     lo, hi = _parts(x, False)
     P = len(lo)
     S, C, N = np.zeros((P, m)), np.zeros((P, m)), np.zeros((P, m))
-    parallel(K.col_means_parts, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, S, C, N)
+    _parallel(K.col_means_parts, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, S, C, N)
     s, c, cnt = S[0], C[0], N[0]
     for p in range(1, P):
         cnt = cnt + N[p]

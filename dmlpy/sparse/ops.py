@@ -102,6 +102,11 @@ def binary(op, a, b):
                 with np.errstate(all="ignore"):
                     v = xv * dv if op == "*" else ((xv != 0) & (dv != 0)).astype(np.float64)
                 return with_data(x, v)
+        elif op == "/" and sa and not sb and _nonzero_divisor(b):
+            # X / D (D dense: X's shape, a row or column vector): 0 / d is 0 for every d that is
+            # neither 0 nor NaN (SystemDS keeps such a quotient sparse: a graph's column scaling)
+            with np.errstate(all="ignore"):
+                return with_data(a, a.data / _gather(b, a, entry_rows(a)))
         elif sa and sb and a.shape == b.shape and op in ("+", "-", "!="):
             return _result(a + b if op == "+" else (a - b if op == "-" else a != b))
         return _dense_op(op, a, b)
@@ -116,6 +121,12 @@ def binary(op, a, b):
         with np.errstate(all="ignore"):
             return with_data(b, np.asarray(M._OPS[op](s, b.data), dtype=_dtype(b, op)))
     return _dense_op(op, s, b)
+
+
+def _nonzero_divisor(d) -> bool:
+    """Whether dense d holds no 0 and no NaN (so 0 / d is 0 everywhere)."""
+    with np.errstate(all="ignore"):
+        return bool(d.size) and not bool(np.any((d == 0) | np.isnan(d)))
 
 
 def _dtype(x, op):
