@@ -563,11 +563,6 @@ case("porterStemmer/dictionary", "porterStemmerTest", "-args {data:stemming/dict
 # Deterministic cases that still fail, with what the difference was traced to (2026-12-01);
 # summary() prints the note next to a failing case.  Not excused: they still count as failures.
 KNOWN = {
-    "sliceLineRealData/salaries": "SystemDS's frame CSV reader keeps the double quotes of quoted "
-                                  "fields (Salaries.csv: \"Prof\" is a 6-character string there, "
-                                  "printed with its quotes), dmlpy's strips them: the recode map "
-                                  "listing (Java hash order of the quoted tokens) and the printed "
-                                  "predicates differ; the numbers agree",
     "GMM_Predict/VII": "gmm's VII covariance cov = avgX2 - 2*avgMean + avgMean2 + reg_covar: "
                        "SystemDS's value (12 cells, ~1e-14) is not the left-to-right sum of its own "
                        "operands (written out, bit-identical to dmlpy's) and changes when more "

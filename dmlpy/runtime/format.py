@@ -16,6 +16,8 @@ def tostr(v) -> str:
         return "TRUE" if v else "FALSE"
     if t is int:
         return str(v)
+    if v is None:            # a null string cell taken out of a frame (as.scalar): Java's "null"
+        return "null"
     return to_string(v)
 
 

@@ -115,32 +115,64 @@ def _parse_mm(text, path):
 
 
 # ------------------------------------------------------------------ frames
+_JAVA_WS = "".join(chr(c) for c in range(33))   # what Java's String.trim() removes
+
+
+def _csv_field_end(line, start, sep):
+    """Where the field that starts at `start` ends, by SystemDS's rule: only a quote at the very
+    start of a field opens a quoted run (the delimiter inside it does not split, a doubled quote
+    "" stays in it); text after the closing quote belongs to the field up to the next delimiter.
+    A quote anywhere else is an ordinary character, and so is a lone opening quote that is never
+    closed. The quotes themselves stay in the field."""
+    n = len(line)
+    if line.startswith('"', start):
+        close = line.find('"', start + 1)
+        if close > 0:
+            while close + 1 < n and line[close + 1] == '"':
+                close = line.find('"', close + 2)
+                if close < 0:      # ends inside a doubled quote (SystemDS never returns here)
+                    return n
+            end = close + 1
+            if end >= n or line.startswith(sep, end):
+                return end
+            k = line.find(sep, end + 1)
+            return n if k < 0 else k
+    if line.startswith(sep, start):
+        return start
+    k = line.find(sep, start + 1)
+    return n if k < 0 else k
+
+
 def _split_csv_line(line, sep):
+    """The raw fields of one csv line, quotes kept (as SystemDS's frame reader keeps them)."""
+    if not sep:
+        raise OpError("read(): the csv separator (sep=) must not be empty")
     if '"' not in line:
         return line.split(sep)
-    out, cur, q, i = [], [], False, 0
-    while i < len(line):
-        ch = line[i]
-        if q:
-            if ch == '"':
-                if i + 1 < len(line) and line[i + 1] == '"':
-                    cur.append('"')
-                    i += 1
-                else:
-                    q = False
-            else:
-                cur.append(ch)
-        elif ch == '"':
-            q = True
-        elif line.startswith(sep, i):
-            out.append("".join(cur))
-            cur = []
-            i += len(sep)
-            continue
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
+    out, i, n = [], 0, len(line)
+    while i < n:
+        e = _csv_field_end(line, i, sep)
+        out.append(line[i:e])
+        i = e + len(sep)
+    if i == n:
+        out.append("")
+    return out
+
+
+def _unquote(s):
+    """'"a""b"' -> 'a"b': the value a quoted field stands for (for the typed columns only)."""
+    if s is not None and len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        return s[1:-1].replace('""', '"')
+    return s
+
+
+def _csv_frame_row(line, sep, nas):
+    """A data line's cells as SystemDS reads them: the line and each field trimmed, an empty
+    field or one of naStrings null, quotes kept."""
+    out = []
+    for c in _split_csv_line(line.strip(_JAVA_WS), sep):
+        c = c.strip(_JAVA_WS)
+        out.append(None if c == "" or c in nas else c)
     return out
 
 
@@ -183,16 +215,22 @@ def _read_frame(path, fmt, header, sep, sch, nas, cols, nrows=None):
             lines = lines[1:]
         while lines and lines[-1].strip() == "":
             lines.pop()
-        rows = [[None if c == "" or c in nas else c for c in _split_csv_line(l, sep)] for l in lines]
+        rows = [_csv_frame_row(l, sep, nas) for l in lines]
         m = len(names) if names is not None else (len(rows[0]) if rows else (cols or 0))
-        for k, r in enumerate(rows):
-            if len(r) != m:
-                raise OpError(f"read(): '{path}' line {k + 1 + (1 if header else 0)}: expected {m} "
-                              f"values but found {len(r)}")
+        for k, r in enumerate(rows):   # a short line is padded with nulls, as in SystemDS
+            if len(r) > m:
+                raise OpError(f"read(): '{path}' line {k + 1 + (1 if header else 0)}: expected at "
+                              f"most {m} values but found {len(r)}")
         schema = _parse_schema(sch, m)
         if len(schema) != m:
             raise OpError(f"read(): '{path}': the schema has {len(schema)} types but the data "
                           f"{m} columns")
+        typed = [j for j, vt in enumerate(schema) if vt != "STRING"]
+        if typed and '"' in text:   # SystemDS cannot parse "1" as a number; dmlpy unquotes it
+            for r in rows:
+                for j in typed:
+                    if j < len(r):
+                        r[j] = _unquote(r[j])
         return Frame.from_strings(rows, schema, names, where=f"read('{path}')")
     if fmt == "text":
         cells = {}

@@ -195,9 +195,12 @@ def write_frame(F, fmt, header, sep, emit) -> None:
 
 
 def csv_cell(s, sep):
+    """A frame cell as csv text: as it is (SystemDS's bytes; its reader keeps quotes, so "q" and
+    x"y read back unchanged), quoted only where SystemDS would write a line that splits wrongly
+    (a separator or line break inside), which then reads back with its quotes."""
     if s is None:
         return ""
-    if sep in s or '"' in s or "\n" in s:
+    if sep in s or "\n" in s or "\r" in s:
         return '"' + s.replace('"', '""') + '"'
     return s
 
