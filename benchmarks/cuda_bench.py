@@ -21,47 +21,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from gpu_common import fused_calls, timed  # noqa: E402 - benchmarks/ is the script's folder
 
 
 def fused_specs(src, names):
     """The Fused specs (with their ok = (shape, kinds)) of the fused kernel calls a DML run makes
     on tiny inputs, in call order."""
-    import dmlpy
-    from dmlpy import backends
-    from dmlpy.runtime import planops
-    cpu = backends.get("cpu")
-    orig = cpu.kernels["fused"]
-    calls = []
-
-    def spy(f, ok, *vals):
-        calls.append((f, ok))
-        return orig(f, ok, *vals)
-    cpu.kernels["fused"], old_min = spy, planops.FUSED_MIN_CELLS
-    planops.FUSED_MIN_CELLS = 1
-    try:
-        rng = np.random.default_rng(1)
-        dmlpy.run(src, inputs={n: rng.uniform(0.1, 1, (4, 3)) for n in names}, outputs=[])
-    finally:
-        cpu.kernels["fused"], planops.FUSED_MIN_CELLS = orig, old_min
-    return calls
-
-
-def timed(fn, repeat, sync):
-    fn()                                   # compile, warm up
-    sync()
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        sync()
-        best = min(best, time.perf_counter() - t)
-    return best
+    rng = np.random.default_rng(1)
+    return fused_calls(src, {n: rng.uniform(0.1, 1, (4, 3)) for n in names})
 
 
 def main(argv=None):

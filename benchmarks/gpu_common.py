@@ -13,27 +13,34 @@ import time
 import numpy as np
 
 
+def fused_calls(src, inputs):
+    """The (Fused spec, ok) of each fused kernel call, in call order, that running the DML src on
+    the CPU with these inputs makes (inputs of any size fused)."""
+    import dmlpy
+    from dmlpy import backends
+    from dmlpy.runtime import planops
+    cpu = backends.get("cpu")
+    orig = cpu.kernels["fused"]
+    calls = []
+
+    def spy(f, ok, *vals):
+        calls.append((f, ok))
+        return orig(f, ok, *vals)
+    cpu.kernels["fused"], old_min = spy, planops.FUSED_MIN_CELLS
+    planops.FUSED_MIN_CELLS = 1
+    try:
+        dmlpy.run(src, inputs=inputs, outputs=[])
+    finally:
+        cpu.kernels["fused"], planops.FUSED_MIN_CELLS = orig, old_min
+    return calls
+
+
 class Program:
     def __init__(self, src, shapes, scalars=()):
-        import dmlpy
-        from dmlpy import backends
-        from dmlpy.runtime import planops
-        cpu = backends.get("cpu")
-        orig = cpu.kernels["fused"]
-        calls = []
-
-        def spy(f, ok, *vals):
-            calls.append(f)
-            return orig(f, ok, *vals)
-        cpu.kernels["fused"], old_min = spy, planops.FUSED_MIN_CELLS
-        planops.FUSED_MIN_CELLS = 1
         rng = np.random.default_rng(1)
         ins = {n: rng.uniform(0.1, 1, s) for n, s in shapes.items()}
         ins.update({n: 0.5 for n in scalars})
-        try:
-            dmlpy.run(src, inputs=ins, outputs=[])
-        finally:
-            cpu.kernels["fused"], planops.FUSED_MIN_CELLS = orig, old_min
+        calls = [f for f, _ in fused_calls(src, ins)]
         if len(calls) != 1:
             raise RuntimeError(f"{src!r} made {len(calls)} fused kernels, not one")
         self.f = calls[0]

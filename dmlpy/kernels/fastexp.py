@@ -50,14 +50,8 @@ def _split(d):
 
 def _resplit(a0, a1):
     c = a0 + a1
-    d = -(c - a0 - a1)
-    small = np.abs(c) < _BIG
-    z = c * _S30
-    hi_small = (c + z) - z
-    z2 = c * _S30_INV
-    hi_big = (c + z2 - c) * _S30
-    hi = np.where(small, hi_small, hi_big)
-    return hi, c - hi + d
+    hi, lo = _split(c)
+    return hi, lo - (c - a0 - a1)
 
 
 def _split_mult(a, b):

@@ -271,6 +271,30 @@ def _gen_next(pdf, us, ist, fst, mean, p):
     return float(min(k, _INT_MAX))
 
 
+@njit(cache=True, inline="always")
+def _block_start(pdf, seed, us, ist, fst, mean, p):
+    """Seed the value generator with a block's seed; returns the state of the block's cell
+    generator, seeded from the first value drawn."""
+    _gen_seed(pdf, seed, us, ist, fst)
+    return _lcg_seed(_java_long(_gen_next(pdf, us, ist, fst, mean, p) * _TWO63))
+
+
+@njit(cache=True, inline="always")
+def _geom_skip(ns, idx, total, log1mp):
+    """One step of the geometric skip through a sparse block (SystemDS's sparse rand): the next
+    1-based cell index after idx, or 0 when the block has no further cell; returns (ns, index)."""
+    ns, u = _jr_double(ns)
+    if u == 0.0:
+        return ns, 0
+    step = math.ceil(java_log(u) / log1mp)
+    if step > total:
+        return ns, 0
+    idx += np.int64(step)
+    if idx > total:
+        return ns, 0
+    return ns, idx
+
+
 @njit(cache=True, nogil=True)
 def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
     """Generate blocks k_lo..k_hi-1 (row-major block order) into out."""
@@ -298,9 +322,7 @@ def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flag
                     s, d = _jr_double(s)
                     out[i, j] = mn + rg * d
             continue
-        _gen_seed(pdf, seed, us, ist, fst)
-        first = _gen_next(pdf, us, ist, fst, mean, p)
-        ns = _lcg_seed(_java_long(first * _TWO63))
+        ns = _block_start(pdf, seed, us, ist, fst, mean, p)
         if sparsity == 1.0:
             for i in range(r0, r0 + br):
                 for j in range(c0, c0 + bc):
@@ -311,14 +333,8 @@ def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flag
             total = br * bc
             idx = 0
             while idx < total:
-                ns, u = _jr_double(ns)
-                if u == 0.0:
-                    break
-                step = math.ceil(java_log(u) / log1mp)
-                if step > total:
-                    break
-                idx += np.int64(step)
-                if idx > total:
+                ns, idx = _geom_skip(ns, idx, total, log1mp)
+                if idx == 0:
                     break
                 out[r0 + (idx - 1) // bc, c0 + (idx - 1) % bc] = (
                     mn + rg * _gen_next(pdf, us, ist, fst, mean, p))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .sysds_matmul import PAR_MIN_FLOPS, _dot, _madd, _split
+from .sysds_matmul import PAR_MIN_FLOPS, _by_parts, _dot, _madd
 
 ULTRA_SPARSE = 0.0004       # SystemDS's ULTRA_SPARSITY_TURN_POINT2
 
@@ -164,10 +164,5 @@ def matmul(a: np.ndarray, b: np.ndarray):
         return _mv(a, np.ascontiguousarray(b[:, 0]))
     if m == 1 or (par and m <= 16 and cd > m):
         f = _vm if m == 1 else _short_lhs
-        if not par:
-            return f(a, b, 0, cd)
-        out = np.zeros((m, n))
-        for lo, hi in _split(cd):
-            out += f(a, b, lo, hi)
-        return out
+        return _by_parts(f, a, b, cd) if par else f(a, b, 0, cd)
     return _mm(a, b)

@@ -32,13 +32,8 @@ def split(d: float) -> tuple:
 
 def resplit(a0: float, a1: float) -> tuple:
     c = a0 + a1
-    d = -(c - a0 - a1)
-    if -_BIG < c < _BIG:
-        z = c * _S30
-        hi = (c + z) - z
-    else:
-        hi = (c + c * _S30_INV - c) * _S30
-    return hi, c - hi + d
+    hi, lo = split(c)
+    return hi, lo - (c - a0 - a1)
 
 
 def split_mult(a: tuple, b: tuple) -> tuple:

@@ -9,6 +9,8 @@ undecided cases, longer tokens and the special words (NaN, Infinity) are left to
 import numpy as np
 from numba import njit
 
+from ..kernels.rng_philox import _mulhilo as _mul64     # the exact 128-bit product of two uint64
+
 _Q_MIN = -342
 _Q_MAX = 308
 
@@ -35,25 +37,6 @@ def _pow10_table():
 
 
 _P_HI, _P_LO = _pow10_table()
-_M32 = np.uint64(0xFFFFFFFF)
-_U32 = np.uint64(32)
-
-
-@njit(cache=True, inline="always")
-def _mul64(a, b):
-    """The 128-bit product of two uint64 as (hi, lo)."""
-    a_lo = a & _M32
-    a_hi = a >> _U32
-    b_lo = b & _M32
-    b_hi = b >> _U32
-    p0 = a_lo * b_lo
-    p1 = a_lo * b_hi
-    p2 = a_hi * b_lo
-    p3 = a_hi * b_hi
-    mid = (p0 >> _U32) + (p1 & _M32) + (p2 & _M32)
-    lo = (p0 & _M32) | ((mid & _M32) << _U32)
-    hi = p3 + (p1 >> _U32) + (p2 >> _U32) + (mid >> _U32)
-    return hi, lo
 
 
 @njit(cache=True, inline="always")

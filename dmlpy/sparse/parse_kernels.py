@@ -22,6 +22,20 @@ def _grow_i(a, n):
     return b
 
 
+@njit(cache=True, inline="always")
+def _flag(flags, nf, a, b, c, d):
+    """flags (grown when full) with row nf set to [a, b, c, d]."""
+    if nf >= flags.shape[0]:
+        f2 = np.empty((2 * flags.shape[0], 4), dtype=np.int64)
+        f2[:nf] = flags[:nf]
+        flags = f2
+    flags[nf, 0] = a
+    flags[nf, 1] = b
+    flags[nf, 2] = c
+    flags[nf, 3] = d
+    return flags
+
+
 @njit(cache=True, nogil=True)
 def scan_ijv(buf, rows, cols, pattern):
     """Entries 'i j v' (or 'i j' when pattern) of the lines in buf: (I, J, V, count, flags, nflags).
@@ -85,14 +99,7 @@ def scan_ijv(buf, rows, cols, pattern):
                     I[cnt] = -1
                     J[cnt] = 0
                     V[cnt] = 0.0
-                    if nf >= flags.shape[0]:
-                        f2 = np.empty((2 * flags.shape[0], 4), dtype=np.int64)
-                        f2[:nf] = flags[:nf]
-                        flags = f2
-                    flags[nf, 0] = cnt
-                    flags[nf, 1] = p
-                    flags[nf, 2] = q
-                    flags[nf, 3] = line
+                    flags = _flag(flags, nf, cnt, p, q, line)
                     nf += 1
                 cnt += 1
         line += 1
@@ -167,14 +174,7 @@ def scan_libsvm(buf, is_sep):
             if not good:
                 cnt = start_cnt
                 labels[nl] = 0.0
-                if nf >= flags.shape[0]:
-                    f2 = np.empty((2 * flags.shape[0], 4), dtype=np.int64)
-                    f2[:nf] = flags[:nf]
-                    flags = f2
-                flags[nf, 0] = nl
-                flags[nf, 1] = p
-                flags[nf, 2] = q
-                flags[nf, 3] = 0
+                flags = _flag(flags, nf, nl, p, q, 0)
                 nf += 1
             nl += 1
         p = q + 1

@@ -11,10 +11,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ..kernels.javamath import _java_long, java_log
-from ..kernels.rng_kernels import _gen_next, _gen_seed, _jr_double, _lcg_seed
-
-_TWO63 = 9.223372036854775807e18
+from ..kernels.javamath import java_log
+from ..kernels.rng_kernels import _block_start, _gen_next, _geom_skip, _jr_double
 
 
 @njit(cache=True, inline="always")
@@ -60,23 +58,15 @@ def gen_bands(seeds, b_lo, b_hi, rows, cols, blen, pdf, mn, rg, sparsity, mean, 
                 continue
             c0 = bj * blen
             bc = min(blen, cols - c0)
-            _gen_seed(pdf, seeds[k], us, ist, fst)
-            fv = _gen_next(pdf, us, ist, fst, mean, p)
-            ns = _lcg_seed(_java_long(fv * _TWO63))
+            ns = _block_start(pdf, seeds[k], us, ist, fst, mean, p)
             if flags[1 if bi == nrb - 1 else 0, 1 if bj == ncb - 1 else 0]:
                 if log1mp == 0.0:
                     continue                 # 1 - sparsity == 1: SystemDS never terminates
                 total = br * bc
                 idx = 0
                 while idx < total:
-                    ns, u = _jr_double(ns)
-                    if u == 0.0:
-                        break
-                    step = math.ceil(java_log(u) / log1mp)
-                    if step > total:
-                        break
-                    idx += np.int64(step)
-                    if idx > total:
+                    ns, idx = _geom_skip(ns, idx, total, log1mp)
+                    if idx == 0:
                         break
                     v = mn + rg * _gen_next(pdf, us, ist, fst, mean, p)
                     if v != 0.0:

@@ -265,6 +265,15 @@ def read_libsvm(path, sep, rows, cols):
     return _libsvm_value(parts, n, m)
 
 
+def _csr_arrays(counts, nnz, rows, cols):
+    """A rows x cols CSR's indptr, from its row counts, and its nnz indices and values (empty)."""
+    from .create import index_dtype
+    idt = index_dtype(nnz, max(rows, cols))
+    indptr = np.zeros(rows + 1, dtype=idt)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, np.empty(nnz, dtype=idt), np.empty(nnz, dtype=np.float64)
+
+
 def _libsvm_value(parts, n, m):
     from .parse_kernels import fill_rows, row_counts
     counts = np.zeros(n, dtype=np.int64)
@@ -285,13 +294,9 @@ def _libsvm_value(parts, n, m):
                           np.concatenate([V, labels[lab]])))
             row0 += labels.shape[0]
         return from_cells(cells, n, m)
-    from .create import csr, index_dtype
-    idt = index_dtype(total, max(n, m))
-    indptr = np.zeros(n + 1, dtype=idt)
-    np.cumsum(counts, out=indptr[1:])
+    from .create import csr
+    indptr, indices, data = _csr_arrays(counts, total, n, m)
     del counts
-    indices = np.empty(total, dtype=idt)
-    data = np.empty(total, dtype=np.float64)
     row0 = 0
     for labels, R, J, V in parts:
         fill_rows(indptr, indices, data, R, J, V, row0, labels, m)
@@ -336,7 +341,7 @@ def from_cells(parts, rows, cols, duplicates="last"):
                 else:
                     X[I - 1, J - 1] = V
         return X
-    from .create import csr, index_dtype
+    from .create import csr
     if duplicates == "sum":
         from scipy.sparse import coo_array
         I, J, V = _joined(parts)
@@ -358,13 +363,8 @@ def from_cells(parts, rows, cols, duplicates="last"):
         indptr = np.zeros(rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(I - 1, minlength=rows), out=indptr[1:])
         return csr(V, J - 1, indptr, (rows, cols))
-    nnz = int(counts.sum())
-    idt = index_dtype(nnz, max(rows, cols))
-    indptr = np.zeros(rows + 1, dtype=idt)
-    np.cumsum(counts, out=indptr[1:])
+    indptr, indices, data = _csr_arrays(counts, int(counts.sum()), rows, cols)
     del counts
-    indices = np.empty(nnz, dtype=idt)
-    data = np.empty(nnz, dtype=np.float64)
     o = 0
     for n in range(len(parts)):
         I, J, V = parts[n]

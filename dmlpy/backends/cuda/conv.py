@@ -107,6 +107,19 @@ def _setup(fn, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     return _conv_setup(fn, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw)
 
 
+def _operands(b, fn, d, first, a, second, g):
+    """The two named operands (among input, filter and dout) on the device, their shapes checked
+    against the setup d as the CPU kernels check them."""
+    from ...kernels.dnn import _check_shape
+    N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw, P, Q = d
+    shapes = {"input": (N, C * H * Wd), "filter": (F, C * Hf * Wf), "dout": (N, F * P * Q)}
+    a = operand(b, a, first, fn)
+    g = operand(b, g, second, fn)
+    _check_shape(fn, first, a, *shapes[first])
+    _check_shape(fn, second, g, *shapes[second])
+    return a, g
+
+
 def _chunk(N, CKK, PQ):
     return max(1, min(N, COL_BUDGET // max(1, CKK * PQ)))
 
@@ -131,11 +144,7 @@ def conv2d(b, X, W, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     fn = "conv2d"
     d = _setup(fn, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw)
     N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw, P, Q = d
-    from ...kernels.dnn import _check_shape
-    X = operand(b, X, "input", fn)
-    W = operand(b, W, "filter", fn)
-    _check_shape(fn, "input", X, N, C * H * Wd)
-    _check_shape(fn, "filter", W, F, C * Hf * Wf)
+    X, W = _operands(b, fn, d, "input", X, "filter", W)
     PQ, CKK = P * Q, C * Hf * Wf
     out = arrays.empty((N, F * PQ), X.dtype)
     B = _chunk(N, CKK, PQ)
@@ -153,11 +162,7 @@ def conv2d_backward_filter(b, X, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     fn = "conv2d_backward_filter"
     d = _setup(fn, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw)
     N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw, P, Q = d
-    from ...kernels.dnn import _check_shape
-    X = operand(b, X, "input", fn)
-    dout = operand(b, dout, "dout", fn)
-    _check_shape(fn, "input", X, N, C * H * Wd)
-    _check_shape(fn, "dout", dout, N, F * P * Q)
+    X, dout = _operands(b, fn, d, "input", X, "dout", dout)
     PQ, CKK = P * Q, C * Hf * Wf
     B = _chunk(N, CKK + F, PQ)
     buf = arrays.empty((CKK * B * PQ,), X.dtype)
@@ -182,11 +187,7 @@ def conv2d_backward_data(b, W, dout, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw):
     fn = "conv2d_backward_data"
     d = _setup(fn, N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw)
     N, C, H, Wd, F, Hf, Wf, sh, sw, ph, pw, P, Q = d
-    from ...kernels.dnn import _check_shape
-    W = operand(b, W, "filter", fn)
-    dout = operand(b, dout, "dout", fn)
-    _check_shape(fn, "filter", W, F, C * Hf * Wf)
-    _check_shape(fn, "dout", dout, N, F * P * Q)
+    W, dout = _operands(b, fn, d, "filter", W, "dout", dout)
     PQ, CKK = P * Q, C * Hf * Wf
     dX = arrays.empty((N, C * H * Wd), W.dtype)
     B = _chunk(N, CKK + F, PQ)

@@ -24,6 +24,14 @@ _K: dict = {}
 NSUM = 5        # sums per channel of the backward pass
 
 
+@cuda.jit(device=True, inline=True)
+def _cell(i, C, L):
+    """Cell i (row-major) of an N x C*L matrix: (row, column, channel)."""
+    nn = i // (C * L)
+    j = i - nn * (C * L)
+    return nn, j, j // L
+
+
 def _kernels(dt):
     k = _K.get(dt.char)
     if k is not None:
@@ -99,9 +107,7 @@ def _kernels(dt):
         nr = X.shape[0]
         n = nr * C * L
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nn = i // (C * L)
-            j = i - nn * (C * L)
-            c = j // L
+            nn, j, c = _cell(i, C, L)
             out[nn, j] = (X[nn, j] - mean[c]) * inv[c] * gamma[c] + beta[c]
 
     @cuda.jit
@@ -159,9 +165,7 @@ def _kernels(dt):
         nr = X.shape[0]
         n = nr * C * L
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nn = i // (C * L)
-            j = i - nn * (C * L)
-            c = j // L
+            nn, j, c = _cell(i, C, L)
             ce = X[nn, j] - mean[c]
             dX[nn, j] = float(dout[nn, j] * gamma[c] * inv[c]) + coef[c, 0] + \
                 2.0 * k1 * float(ce) * coef[c, 1]

@@ -29,6 +29,33 @@ _NET: dict = {}
 DBL_MAX = float(np.finfo(np.float64).max)
 
 
+@cuda.jit(device=True, inline=True)
+def _cell(i, C, A, B):
+    """Cell i of an N x C*A*B matrix (row-major over image, channel, a, b): (image*C + channel,
+    image, channel, a*B + b, a, b)."""
+    AB = A * B
+    nc = i // AB
+    ab = i - nc * AB
+    nn = nc // C
+    a = ab // B
+    return nc, nn, nc - nn * C, ab, a, ab - a * B
+
+
+@cuda.jit(device=True, inline=True)
+def _window(i, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q):
+    """Output cell i (row-major over image, channel, p, q) of a pooling: (nc, image, channel,
+    p*Q + q, h0, h1, w0, w1); its window, clipped to the input, is rows h0..h1-1 and columns
+    w0..w1-1."""
+    nc, nn, c, pq, p, q = _cell(i, C, P, Q)
+    h0 = p * sh - ph
+    h1 = h0 + Hp if h0 + Hp < H else H
+    h0 = h0 if h0 > 0 else 0
+    w0 = q * sw - pw
+    w1 = w0 + Wp if w0 + Wp < Wd else Wd
+    w0 = w0 if w0 > 0 else 0
+    return nc, nn, c, pq, h0, h1, w0, w1
+
+
 def _kernels(dt):
     k = _K.get(dt.char)
     if k is not None:
@@ -43,18 +70,7 @@ def _kernels(dt):
         n = X.shape[0] * C * PQ
         mult = 1.0 / (Hp * Wp)
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nc = i // PQ
-            pq = i - nc * PQ
-            nn = nc // C
-            c = nc - nn * C
-            p = pq // Q
-            q = pq - p * Q
-            h0 = p * sh - ph
-            h1 = h0 + Hp if h0 + Hp < H else H
-            h0 = h0 if h0 > 0 else 0
-            w0 = q * sw - pw
-            w1 = w0 + Wp if w0 + Wp < Wd else Wd
-            w0 = w0 if w0 > 0 else 0
+            nc, nn, c, pq, h0, h1, w0, w1 = _window(i, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q)
             xo = c * H * Wd
             if is_max:
                 m = -DBL_MAX
@@ -78,12 +94,7 @@ def _kernels(dt):
         n = dX.shape[0] * C * HW
         mult = 1.0 / (Hp * Wp)
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nc = i // HW
-            hw = i - nc * HW
-            nn = nc // C
-            c = nc - nn * C
-            h = hw // Wd
-            w = hw - h * Wd
+            nc, nn, c, hw, h, w = _cell(i, C, H, Wd)
             s = zero           # (rounded after each addition, as the CPU kernel's dX +=)
             for p in range(P):
                 t = p * sh - ph
@@ -106,18 +117,7 @@ def _kernels(dt):
         PQ = P * Q
         n = X.shape[0] * C * PQ
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nc = i // PQ
-            pq = i - nc * PQ
-            nn = nc // C
-            c = nc - nn * C
-            p = pq // Q
-            q = pq - p * Q
-            h0 = p * sh - ph
-            h1 = h0 + Hp if h0 + Hp < H else H
-            h0 = h0 if h0 > 0 else 0
-            w0 = q * sw - pw
-            w1 = w0 + Wp if w0 + Wp < Wd else Wd
-            w0 = w0 if w0 > 0 else 0
+            nc, nn, c, pq, h0, h1, w0, w1 = _window(i, C, H, Wd, Hp, Wp, sh, sw, ph, pw, P, Q)
             best = -inf
             bi = -1
             for h in range(h0, h1):
@@ -179,11 +179,7 @@ def _kernels(dt):
         PQ = P * Q
         n = dX.shape[0] * C * HW
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            nc = i // HW
-            hw = i - nc * HW
-            nn = nc // C
-            c = nc - nn * C
-            h = hw // Wd
+            nc, nn, c, hw, h, _ = _cell(i, C, H, Wd)
             v = zero
             found = False
             p = (h + ph) // sh
