@@ -136,3 +136,57 @@ def test_command_line_and_environment(cluster, tmp_path):
                          text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "cannot connect to the Dask scheduler" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+PS = """
+grads = function(list[unknown] model, matrix[double] features, matrix[double] labels,
+                 list[unknown] hyperparams) return (list[unknown] gradients) {
+  W = as.matrix(model[1])
+  if (as.scalar(hyperparams["fail"]) == 1 & nrow(features) < 50) { stop("a short batch") }
+  gradients = list(t(features) %*% (features %*% W - labels) / nrow(features))
+}
+agg = function(list[unknown] model, list[unknown] gradients, list[unknown] hyperparams)
+    return (list[unknown] model_result) {
+  model_result = list(as.matrix(model[1]) - as.scalar(hyperparams["lr"]) * as.matrix(gradients[1]))
+}
+X = rand(rows=390, cols=4, seed=1)
+Y = X %*% matrix("1 2 3 4", 4, 1)
+M = paramserv(model=list(matrix(0, 4, 1)), features=X, labels=Y, upd="grads", agg="agg",
+  mode="REMOTE_SPARK", utype=$u, freq=$f, epochs=$e, batchsize=50, k=2, scheme=$s,
+  hyperparams=list(lr=0.5, fail=$fail), seed=3)
+W = as.matrix(M[1])
+"""
+
+
+SCHEMES = ["DISJOINT_CONTIGUOUS", "DISJOINT_ROUND_ROBIN", "DISJOINT_RANDOM", "OVERLAP_RESHUFFLE"]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("utype, freq", [("BSP", "BATCH"), ("BSP", "EPOCH"), ("ASP", "BATCH"), ("ASP", "EPOCH")])
+def test_paramserv_workers_on_the_cluster(capsys, cluster, utype, freq, scheme):
+    epochs = 8 if freq == "EPOCH" else 2
+    args = {"u": utype, "f": freq, "fail": "0", "s": scheme, "e": str(epochs)}
+    local = dmlpy.run(PS, outputs=["W"], args=args)["W"]
+    with distributed.get_task_stream(client=cluster) as ts:
+        remote = dmlpy.run(PS, outputs=["W"], args=args, dask=cluster)["W"]
+    n = sum("dmlpy-paramserv" in str(t.get("key", "")) for t in ts.data)
+    rows = 390 if scheme == "OVERLAP_RESHUFFLE" else 195    # each worker's rows
+    per_epoch = 1 if freq == "EPOCH" else -(-rows // 50)
+    assert n == 2 * per_epoch * epochs          # every segment of both workers ran there
+    if utype == "BSP":      # the server applies the workers' pushes in worker order: exact
+        assert (local == remote).all()
+    else:                   # ASP: in arrival order; both train
+        start = float(((dmlpy.run("X = rand(rows=390, cols=4, seed=1)\nY = X %*% matrix(\"1 2 3 4\", 4, 1)\n"
+                                  "l = sum(Y^2)", outputs=["l"]))["l"]))
+        for w in (local, remote):
+            assert float(((w.ravel() - [1, 2, 3, 4]) ** 2).sum()) < 0.1 * start
+    assert "runs on this machine" in capsys.readouterr().err    # only the run without a cluster
+
+
+def test_paramserv_error_on_the_cluster_keeps_its_position(cluster):
+    args = {"u": "BSP", "f": "BATCH", "fail": "1", "s": "DISJOINT_CONTIGUOUS", "e": "2"}
+    with pytest.raises(DMLError) as local:
+        dmlpy.run(PS, args=args)
+    with pytest.raises(DMLError) as remote:
+        dmlpy.run(PS, args=args, dask=cluster)
+    assert str(remote.value) == str(local.value) and "a short batch" in str(remote.value)

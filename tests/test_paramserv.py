@@ -355,3 +355,210 @@ def test_partition_schemes():
     ov = row_sets("OVERLAP_RESHUFFLE", 10, 3, seed=5)
     assert len(ov) == 3 and all(sorted(r.tolist()) == list(range(10)) for r in ov)
     assert ov[0].tolist() != ov[1].tolist()
+
+
+# ---------------------------------------------------------------- workers in processes
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+BSP2 = 'utype="BSP", freq="BATCH", epochs=3, batchsize=3, k=2, scheme="DISJOINT_CONTIGUOUS"'
+
+
+@pytest.mark.double_only("compares 16 digits with SystemDS")
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_worker_kinds_agree_with_the_reference(dml_out, monkeypatch, kind):
+    """Forked workers and worker threads give SystemDS's BSP result (two workers)."""
+    from dmlpy.parallel import procs
+    if kind == "processes" and not procs.available():
+        pytest.skip("no fork here")
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", kind)
+    want = dict(REFERENCE)[BSP2]
+    assert _run(dml_out, BSP2) == pytest.approx(want, abs=1e-14)
+
+
+SAME_CALLS = [
+    'utype="BSP", freq="EPOCH", epochs=3, batchsize=2, k=3, scheme="DISJOINT_ROUND_ROBIN"',
+    'utype="BSP", freq="NBATCHES", nbatches=2, epochs=2, batchsize=2, k=2, scheme="DISJOINT_RANDOM", '
+    'seed=4',
+    'utype="BSP", freq="BATCH", epochs=2, batchsize=2, k=2, modelAvg=TRUE',
+    'utype="BSP", freq="EPOCH", epochs=2, batchsize=3, k=3, scheme="OVERLAP_RESHUFFLE", seed=2, '
+    'modelAvg=TRUE',
+]
+
+
+@pytest.mark.parametrize("call", SAME_CALLS, ids=[str(i) for i in range(len(SAME_CALLS))])
+def test_processes_give_the_threads_result(dml_out, monkeypatch, call):
+    """BSP results do not depend on timing: forked workers give the threads' numbers."""
+    from dmlpy.parallel import procs
+    if not procs.available():
+        pytest.skip("no fork here")
+    got = {}
+    for kind in ("threads", "processes"):
+        monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", kind)
+        got[kind] = _run(dml_out, call)
+    assert got["processes"] == got["threads"] and len(got["threads"]) == 5
+
+
+def test_processes_train_asynchronously(dml_out, monkeypatch):
+    """ASP and SBP with forked workers (their results depend on the order of arrival)."""
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    script = LINEAR + '''
+l0 = loss(model, X, Y)
+for (u in 1:2) { for (f in 1:3) {
+  ut = "ASP"
+  if (u == 2) ut = "SBP"
+  fr = "BATCH"
+  if (f == 2) fr = "EPOCH"
+  if (f == 3) fr = "NBATCHES"
+  m2 = paramserv(model=model, features=X, labels=Y, upd="gradients", agg="aggregation",
+                 hyperparams=hp, utype=ut, freq=fr, epochs=4, batchsize=2, k=3, nbatches=2)
+  print(loss(m2, X, Y) / l0)
+}}
+'''
+    ratios = _numbers(dml_out(script))
+    assert len(ratios) == 6 and all(0 < r < 0.8 for r in ratios), ratios
+
+
+def test_transport_choice(monkeypatch):
+    from dmlpy.parallel import procs, ps_run, ps_threads
+    from dmlpy.parallel.ps_worker import Task
+    tasks = [Task(None, None, np.zeros((100, 3)), np.zeros((100, 1)), None, 10, "BATCH", False)
+             for _ in range(2)]
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "threads")
+    assert ps_run.kind() == "threads"
+    assert isinstance(ps_run.transport_for(tasks), ps_threads.Threads)
+    assert isinstance(ps_run.transport_for(tasks[:1]), ps_threads.Inline)
+    if not procs.available():
+        return
+    from dmlpy.parallel.ps_procs import Forked, worth_forking
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    assert ps_run.kind() == "processes"
+    monkeypatch.delenv("DMLPY_PARAMSERV_WORKERS")
+    monkeypatch.delenv("DMLPY_PARFOR_WORKERS", raising=False)
+    assert ps_run.kind() == "auto"
+    t = ps_run.transport_for(tasks, 3)      # forks only when the second segment starts
+    assert isinstance(t, Forked) and t.auto
+    t.close()
+    # 600 rows in all, 10 rows a segment: processes from 0.5 ms a row
+    assert not worth_forking(1e-5, tasks, 3) and worth_forking(5e-4, tasks, 3)
+    assert not worth_forking(1e-4, tasks, 3)       # 1 ms segments: not worth a round trip
+
+
+@pytest.mark.parametrize("utype", ["BSP", "ASP"])
+def test_prints_of_forked_workers_reach_the_output(dml_out, monkeypatch, utype):
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    script = LINEAR.replace("  n = nrow(features)\n", '  n = nrow(features)\n  print("batch " + n)\n') + \
+        f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, utype=\"{utype}\", " \
+        "freq=\"BATCH\", epochs=2, batchsize=3, k=2)\nprint(\"done\")\n"
+    lines = dml_out(script).split("\n")
+    # 5 rows per worker in batches of 3 and 2, 2 epochs: 8 batches
+    assert sorted(lines[:-2]) == ["batch 2"] * 4 + ["batch 3"] * 4 and lines[-2:] == ["done", ""]
+
+
+def test_error_in_a_forked_worker_has_its_position(dml, monkeypatch):
+    """Worker 1's one-row batch fails in its process; the driver re-runs that batch to raise
+    the error with its DML position."""
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    script = LINEAR.replace("  n = nrow(features)\n", '  n = nrow(features)\n'
+                            '  if (n < 2) stop("one row")\n') + \
+        f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, utype=\"ASP\", freq=\"BATCH\", " \
+        "epochs=1, batchsize=3, k=3)\nprint(sum(as.matrix(m2[1])))\n"
+    out, err, rc = dml(script)     # rows 4, 4, 2: the third worker's second batch has one row
+    assert rc == 1 and out == "" and "one row" in err and "Traceback" not in err
+    assert re.search(r":8:14: error: ", err.splitlines()[0]), err
+
+
+@pytest.mark.double_only("compares to 1e-12")
+def test_paramserv_inside_parfor(dml_out):
+    """In a parfor worker, paramserv's workers run in that worker (serially)."""
+    script = LINEAR + f'''
+R = matrix(0, 2, 1)
+parfor (i in 1:2) {{
+  m2 = paramserv(model=model, features=X, labels=Y, {FNS}, {BSP2})
+  R[i, 1] = sum(as.matrix(m2[1]))
+}}
+print(as.scalar(R[1, 1]) + " " + as.scalar(R[2, 1]))
+'''
+    a, b = _numbers(dml_out(script))
+    assert a == b == pytest.approx(sum(dict(REFERENCE)[BSP2][:4]), abs=1e-12)
+
+
+# ---------------------------------------------------------------- examples
+def test_lenet_lars_example_trains(dml_out):
+    text = (EXAMPLES / "paramserv_lenet" / "lenet_lars.dml").read_text()
+    out = dml_out(text, {"n": 256, "nv": 128, "side": 8, "classes": 5, "epochs": 4, "noise": 0.3,
+                         "batch": 16, "F1": 4, "F2": 8, "N3": 32, "k": 2})
+    lines = out.strip().splitlines()
+    before = _numbers(lines[1])[0]
+    assert lines[2].startswith("BSP: ") and lines[3].startswith("ASP: ")
+    for line in lines[2:]:
+        loss, acc = _numbers(line)[:2]
+        assert loss < 0.6 * before and acc > 0.5, line    # chance: 0.2
+
+
+def test_distrib_sgd_port_trains(dml_out):
+    text = (EXAMPLES / "paramserv_lenet" / "distrib_sgd_dummy.dml").read_text()
+    out = dml_out(text, {"N": 64, "Nval": 32, "Ntest": 32, "C": 1, "Hin": 8, "Win": 8,
+                         "epochs": 4, "seed": 3})
+    lines = out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines if line.startswith("Epoch")] == [
+        f"Epoch: {e}" for e in range(1, 5)]
+    before = _numbers(next(line for line in lines if "before" in line))[0]
+    after = _numbers(next(line for line in lines if "after" in line))[0]
+    assert after < 0.85 * before          # random labels: the training rows are learnt by heart
+    assert lines[-1].startswith("Test Accuracy: ")
+
+
+def test_digits_example_quick():
+    pytest.importorskip("sklearn")
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, str(EXAMPLES / "paramserv_lenet" / "digits.py"), "--quick"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    accs = [_numbers(line)[1] for line in r.stdout.splitlines() if line[:4] in ("BSP:", "ASP:")]
+    assert len(accs) == 2 and min(accs) > 0.3, r.stdout     # chance: 0.1
+
+
+def test_codec_reads_and_writes_wire_format():
+    """ps_codec (the worker processes' fast path) and wire.py read each other's bytes."""
+    from dmlpy.parallel import ps_codec, wire
+    from dmlpy.runtime.values import DMLList
+    rng = np.random.default_rng(0)
+    vals = [rng.random((3, 4)), np.asfortranarray(rng.random((3, 4))), np.zeros((0, 3)),
+            np.arange(6).reshape(2, 3), rng.random((5, 2)).astype(np.float32),
+            np.array([[True, False]]), rng.random((6, 6))[::2, ::3], 3.5, 7, None, "x", True]
+    for enc, dec in ((ps_codec.dumps, wire.loads), (wire.dumps, ps_codec.loads),
+                     (ps_codec.dumps, ps_codec.loads)):
+        out = dec(enc(("ok", DMLList(vals, None), [1, 2])))
+        assert out[0] == "ok" and out[2] == [1, 2] and out[1].names is None
+        for a, b in zip(vals, out[1].values):
+            if isinstance(a, np.ndarray):
+                assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+                assert b.flags.writeable
+            else:
+                assert a == b and type(a) is type(b)
+    frame_col = np.array(["a", None], dtype=object)      # a tag only wire.py reads
+    assert ps_codec.loads(ps_codec.dumps([frame_col, 1.0]))[0].tolist() == ["a", None]
+
+
+def test_a_worker_process_that_dies_is_an_error_at_the_call(dml, monkeypatch):
+    import os
+    import signal
+
+    from dmlpy.parallel import procs, ps_procs
+    if not procs.available():
+        pytest.skip("no fork here")
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    child = ps_procs._child
+
+    def dying(task, threads, down, up):
+        if task.features[0, 0] < 0:       # the second worker's part: rows 6 to 10
+            os.kill(os.getpid(), signal.SIGKILL)
+        child(task, threads, down, up)
+
+    monkeypatch.setattr(ps_procs, "_child", dying)
+    script = LINEAR + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, utype=\"BSP\", " \
+        "freq=\"BATCH\", epochs=2, batchsize=2, k=2)\nprint(sum(as.matrix(m2[1])))\n"
+    out, err, rc = dml(script)
+    line = LINEAR.count("\n") + 1
+    assert rc == 1 and out == "" and "Traceback" not in err
+    assert re.search(rf":{line}:\d+: error: paramserv: a worker process failed: it ended", err), err

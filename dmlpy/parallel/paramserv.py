@@ -13,19 +13,18 @@ and optionally hyperparams (list), returning one list. `agg` applies gradients t
 model, gradients and hyperparams (by name), returning one list, the new model. The result is the
 model after `epochs` passes over the data (see ps_server for what each mode does).
 
-mode="REMOTE_SPARK" runs on this machine like LOCAL, with a one-line notice on stderr;
+mode="REMOTE_SPARK" runs the workers on the Dask cluster when one is given (ps_dask.py; the
+server stays here), else on this machine like LOCAL, with a one-line notice on stderr;
 "FEDERATED" (SystemDS's name for federated data, which dmlpy does not have) is an error, as in
 SystemDS's local paramserv. `checkpointing`, `runtime_balancing`, `weighting` and `he` are
 accepted and change nothing (SystemDS uses the last three with federated data only).
 
-Workers are threads (matrix kernels release the GIL); each runs in a copy of the calling
-thread's context, so it sees the same function table and NumPy error state.
+The server (the aggregation and validation functions) runs in the calling thread; the workers
+run in forked processes on Linux, else in threads (ps_run: which, and the setting that chooses).
 """
 from __future__ import annotations
 
-import contextvars
 import sys
-import threading
 
 from .. import types as T
 from ..builtins.registry import builtin
@@ -34,7 +33,9 @@ from ..runtime.values import DMLList, type_name
 from . import ps_funcs as F
 from .options import cores
 from .ps_partition import SCHEMES, partition
-from .ps_server import Server, Stop, Worker
+from .ps_run import drive, transport_for
+from .ps_server import Server
+from .ps_worker import Task
 
 PARAMS = ("model", "features", "labels", "val_features", "val_labels", "upd", "agg", "val", "mode",
           "utype", "freq", "epochs", "batchsize", "k", "scheme", "runtime_balancing", "weighting",
@@ -164,9 +165,12 @@ def paramserv(model, features, labels, val_features, val_labels, upd, agg, val, 
         val_t = (val_f, val_features, val_labels)
     upd_f = F.resolve(str(upd), "gradients")
     F.check_update(upd_f)
-    if mode == "REMOTE_SPARK":
-        print("paramserv: mode=REMOTE_SPARK runs on this machine (dmlpy has no Spark backend)",
-              file=sys.stderr, flush=True)
+    from . import dask_run
+    from .local import in_worker
+    on_cluster = mode == "REMOTE_SPARK" and dask_run.active() and not in_worker()
+    if mode == "REMOTE_SPARK" and not on_cluster:
+        print("paramserv: mode=REMOTE_SPARK runs on this machine (no Dask cluster given: --dask, "
+              "DMLPY_DASK_SCHEDULER)", file=sys.stderr, flush=True)
 
     parts = partition(scheme, features, labels, workers, seed)
     if not parts:
@@ -179,31 +183,12 @@ def paramserv(model, features, labels, val_features, val_labels, upd, agg, val, 
     per_epoch = -(-rows_per_worker // batchsize)
     server = Server(model, agg_f, utype, freq, len(parts), hyperparams, model_avg, backup, val_t,
                     per_epoch)
-    ws = [Worker(w, server, upd_f, agg_f, x, y, hyperparams, freq, epochs, batchsize, nbatches,
-                 model_avg) for w, (x, y) in enumerate(parts)]
-    _run(ws, server, model)
+    tasks = [Task(upd_f, agg_f, x, y, hyperparams, batchsize, freq, model_avg, nbatches)
+             for x, y in parts]
+    if on_cluster:
+        from .ps_dask import DaskWorkers
+        transport = DaskWorkers(tasks, str(upd), str(agg), dask_run.client())
+    else:
+        transport = transport_for(tasks, epochs)
+    drive(server, tasks, DMLList(model.values, model.names), epochs, transport)
     return server.model
-
-
-def _run(workers, server, model):
-    """Run every worker (worker 0 in this thread); the first error of any worker is raised."""
-    errors = []
-
-    def work(w):
-        try:
-            w.run(DMLList(model.values, model.names))   # each worker starts with its own list
-        except Stop:
-            pass
-        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
-            errors.append(e)
-            server.fail()
-
-    threads = [threading.Thread(target=contextvars.copy_context().run, args=(work, w),
-                                name=f"dmlpy-paramserv-{w.w}", daemon=True) for w in workers[1:]]
-    for t in threads:
-        t.start()
-    work(workers[0])
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]

@@ -1,5 +1,5 @@
-"""paramserv's server and workers (one machine, worker threads), after SystemDS 3.4's local
-parameter server.
+"""paramserv's server, after SystemDS 3.4's local parameter server (what a worker computes:
+ps_worker; the loop that connects them: ps_run; the workers' transports: ps_procs, ps_threads).
 
 Every worker trains on its own part of the rows, in batches of `batchsize` rows, and talks to the
 server by `push` (what it computed) and `pull` (the model it goes on with). What a worker pushes:
@@ -34,12 +34,12 @@ round with freq=EPOCH or NBATCHES, every ceil(ceil(n/k)/batchsize) rounds with f
 after as many pushes), the server calls val(model, val_features, val_labels, hyperparams). SystemDS
 only logs its loss and accuracy (at log level INFO); dmlpy runs it and drops the two results.
 
-Every worker works on its own copy of the model list; a matrix is never written in place while
-another worker or the server holds it (dmlpy copies a matrix before writing into a shared one).
+The server lives in the driver (the process and thread that called paramserv): the aggregation
+and validation functions always run there. Every worker works on its own copy of the model list
+(a forked worker on the copy it was sent); a matrix is never written in place while another worker
+or the server holds it (dmlpy copies a matrix before writing into a shared one).
 """
 from __future__ import annotations
-
-import threading
 
 from ..errors import OpError
 from ..runtime.values import DMLList
@@ -73,11 +73,11 @@ def _numeric(lst, what):
             raise OpError(f"paramserv(): the {what} must be a list of matrices (or numbers)")
 
 
-class Stop(Exception):
-    """Another worker failed: this one ends quietly."""
-
-
 class Server:
+    """The server's side, driven by events: `push` and `retire` take what a worker did and
+    return the workers released by it, [(worker, model it goes on with)]. The server never
+    blocks; the driver loop (ps_run) waits for the workers."""
+
     def __init__(self, model, agg, utype, freq, workers, hyperparams, model_avg, backup,
                  val=None, batches_per_epoch=-1):
         self.model = model
@@ -85,64 +85,42 @@ class Server:
         self.hyperparams, self.model_avg, self.backup = hyperparams, model_avg, backup
         self.val, self.batches_per_epoch = val, batches_per_epoch
         self.n = workers
-        self.cond = threading.Condition()
         self.active = set(range(workers))
         self.pending: dict = {}          # worker -> what it pushed in the current round
-        self.round = 0
         self.straggling = [0] * workers
         self.syncs = 0
-        self.failed = False
 
-    # ------------------------------------------------------------------ called by workers
-    def push(self, w: int, value):
-        """Take a worker's push; the model that worker goes on with."""
-        with self.cond:
-            self._check()
-            if self.utype == "ASP":
-                self.model = self.agg(model=self.model, gradients=value, hyperparams=self.hyperparams)
-                self.syncs += 1
-                per = self.n if self.freq == "EPOCH" else self.n * self.batches_per_epoch
-                if self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and self.syncs % per == 0):
-                    self._validate()
-                return self.model
-            if self.utype == "SBP" and self.straggling[w] > 0:
-                self.straggling[w] -= 1      # computed on an old model: dropped
-                return self.model
-            r = self.round
-            self.pending[w] = value
-            self._maybe_close()
-            while self.round == r:
-                self.cond.wait()
-                self._check()
-            return self.model
+    def push(self, w: int, value) -> list:
+        """Take a worker's push; the workers released, with the model each goes on with."""
+        if self.utype == "ASP":
+            self.model = self.agg(model=self.model, gradients=value, hyperparams=self.hyperparams)
+            self.syncs += 1
+            per = self.n if self.freq == "EPOCH" else self.n * self.batches_per_epoch
+            if self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and self.syncs % per == 0):
+                self._validate()
+            return [(w, self.model)]
+        if self.utype == "SBP" and self.straggling[w] > 0:
+            self.straggling[w] -= 1      # computed on an old model: dropped
+            return [(w, self.model)]
+        self.pending[w] = value
+        return self._maybe_close()
 
-    def retire(self, w: int):
+    def retire(self, w: int) -> list:
         """A worker has no more batches: rounds no longer wait for it."""
-        with self.cond:
-            self.active.discard(w)
-            if not self.failed:
-                self._maybe_close()
+        self.active.discard(w)
+        return self._maybe_close()
 
-    def fail(self):
-        with self.cond:
-            self.failed = True
-            self.cond.notify_all()
-
-    # ------------------------------------------------------------------ rounds
-    def _check(self):
-        if self.failed:
-            raise Stop()
-
-    def _maybe_close(self):
+    def _maybe_close(self) -> list:
         if not self.pending:
-            return
+            return []
         missing = [w for w in self.active if w not in self.pending]
         if len(missing) > (self.backup if self.utype == "SBP" else 0):
-            return
+            return []
         if self.utype == "SBP":
             for w in missing:
                 self.straggling[w] += 1
-        pushed = [self.pending[w] for w in sorted(self.pending)]
+        order = sorted(self.pending)
+        pushed = [self.pending[w] for w in order]
         self.pending = {}
         if self.model_avg:
             self.model = _average(pushed)
@@ -156,8 +134,7 @@ class Server:
                 self.freq == "BATCH" and self.batches_per_epoch > 0
                 and self.syncs % self.batches_per_epoch == 0):
             self._validate()
-        self.round += 1
-        self.cond.notify_all()
+        return [(w, self.model) for w in order]
 
     def _validate(self):
         if self.val is not None:
@@ -174,55 +151,3 @@ def _average(models: list):
         scaled = DMLList([v * f for v in m.values] if f != 1 else m.values, m.names)
         acc = add_lists(acc, scaled, "models")
     return acc
-
-
-class Worker:
-    def __init__(self, wid, server, upd, agg, features, labels, hyperparams, freq, epochs,
-                 batchsize, nbatches, model_avg):
-        self.w, self.ps, self.upd, self.agg = wid, server, upd, agg
-        self.x, self.y, self.hp = features, labels, hyperparams
-        self.freq, self.epochs, self.bs = freq, epochs, batchsize
-        self.nbatches, self.model_avg = max(1, nbatches), model_avg
-
-    def _grad(self, model, j):
-        lo = j * self.bs
-        hi = min(lo + self.bs, self.x.shape[0])
-        return self.upd(model=model, features=self.x[lo:hi], labels=self.y[lo:hi], hyperparams=self.hp)
-
-    def _local(self, model, g):
-        return self.agg(model=model, gradients=g, hyperparams=self.hp)
-
-    def run(self, model):
-        """Train for all epochs, starting from `model` (the worker's first pull)."""
-        try:
-            nb = -(-self.x.shape[0] // self.bs)
-            for _ in range(self.epochs):
-                if self.freq == "BATCH":
-                    for j in range(nb):
-                        g = self._grad(model, j)
-                        model = self.ps.push(self.w, self._local(model, g) if self.model_avg else g)
-                elif self.freq == "EPOCH":
-                    acc = None
-                    for j in range(nb):
-                        g = self._grad(model, j)
-                        if not self.model_avg:
-                            acc = add_lists(acc, g)
-                        if j < nb - 1 or self.model_avg:
-                            model = self._local(model, g)
-                    model = self.ps.push(self.w, model if self.model_avg else acc)
-                else:   # NBATCHES
-                    acc, local = None, model
-                    for j in range(nb):
-                        g = self._grad(local, j)
-                        acc = add_lists(acc, g)
-                        local = self._local(local, g)
-                        if j % self.nbatches == self.nbatches - 1 or j == nb - 1:
-                            model = self.ps.push(self.w, local if self.model_avg else acc)
-                            acc, local = None, model
-        except Stop:
-            raise
-        except BaseException:
-            self.ps.fail()      # the other workers stop at their next push
-            raise
-        finally:
-            self.ps.retire(self.w)

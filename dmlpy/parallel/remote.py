@@ -25,7 +25,7 @@ from . import wire
 _LOCK = threading.Lock()
 _PROGRAMS: OrderedDict = OrderedDict()     # digest -> Program, the last few
 _ENVS: OrderedDict = OrderedDict()         # key -> decoded variables, the last few
-_KEEP = 4
+_KEEP = 8
 
 
 class _ThreadOut(io.TextIOBase):
@@ -103,6 +103,34 @@ def run_parfor_task(recipe, body_name: str, iters: list, env_key: str, env_blob:
         return wire.dumps(("ok", changed, buf.getvalue()))
     except Exception as e:  # noqa: BLE001 - sent to the driver, which reports it with the position
         return wire.dumps(("error", j, str(e) or type(e).__name__))
+    finally:
+        out.local.buf = None
+        _set_worker(False)
+
+
+def run_ps_segment(recipe, data_key: str, data_blob: bytes, spec, model_blob: bytes, seg: list,
+                   blas_threads: int) -> bytes:
+    """paramserv on a cluster (ps_dask.py): one worker's segment of batches, from the model it
+    pulled; ps_codec's bytes of ("ok", the value it pushes, printed) or ("error", message, printed)."""
+    from . import ps_codec
+    from .blas import limited
+    from .local import _set_worker
+    from .ps_worker import compute, make_task
+    prog = program(recipe)
+    features, labels, hyperparams = _variables(data_key, data_blob)
+    model = ps_codec.loads(model_blob)
+    upd, agg, batchsize, freq, model_avg, nbatches = spec
+    out = _capture()
+    buf = io.StringIO()
+    try:
+        out.local.buf = buf
+        _set_worker(True)
+        with limited(blas_threads), prog.session():
+            task = make_task(upd, agg, features, labels, hyperparams, batchsize, freq, model_avg, nbatches)
+            value = compute(task, model, *seg)
+        return ps_codec.dumps(("ok", value, buf.getvalue()))
+    except Exception as e:  # noqa: BLE001 - sent to the driver, which reports it with the position
+        return ps_codec.dumps(("error", str(e) or type(e).__name__, buf.getvalue()))
     finally:
         out.local.buf = None
         _set_worker(False)

@@ -1,0 +1,131 @@
+"""paramserv on one machine: the LeNet + LARS example (examples/paramserv_lenet/lenet_lars.dml),
+1 worker against 2, with the workers as threads and as forked processes, BSP and ASP.
+
+Every run trains the same model on the same generated images for the same number of epochs
+(freq=BATCH, batch 32 per worker); only the paramserv call is timed (the example prints it). With
+one worker paramserv computes in the driver (no threads, no processes). BLAS runs single-threaded
+in all runs (OPENBLAS_NUM_THREADS=1, as the two-worker runs set it per worker anyway), so that
+1 and 2 workers compare the workers, not BLAS's own threads. Each figure is the best of --reps.
+
+    python benchmarks/paramserv_bench.py [--reps 3] [--epochs 3] [--n 1024] [--side 16]
+
+Run it on a quiet machine (it prints the load average before and after): with other work running,
+Linux's autogroup scheduling gives this whole session a fixed share of the cores, however many
+workers it runs, and the measured speed-up says little. The last columns hold what does not depend
+on the load: the CPU seconds of the training, in the driver and in the worker processes, and the
+time they imply on two free cores (see `estimate`: it leaves out the waits for a process to be
+scheduled, so it is a bound, not a measurement).
+"""
+from __future__ import annotations
+
+import os
+
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import re  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EXAMPLE = ROOT / "examples" / "paramserv_lenet" / "lenet_lars.dml"
+
+
+def _usage() -> tuple:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+CPU: list = []     # (driver, workers) CPU seconds of the last paramserv call
+
+
+def _measure_drive():
+    """Record the CPU seconds of the driver (this process) and of the worker processes (reaped
+    when training ends) during every paramserv training."""
+    from dmlpy.parallel import paramserv
+    inner = paramserv.drive
+
+    def drive(*args, **kw):
+        a = _usage()
+        try:
+            return inner(*args, **kw)
+        finally:
+            b = _usage()
+            CPU[:] = [b[0] - a[0], b[1] - a[1]]
+
+    paramserv.drive = drive
+
+
+def train_seconds(args: dict, kind: str) -> tuple:
+    """(training seconds, validation accuracy, driver CPU s, workers' CPU s) of one run of the
+    example."""
+    from dmlpy.cli import run_cli
+    os.environ["DMLPY_PARAMSERV_WORKERS"] = kind
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = run_cli(str(EXAMPLE), EXAMPLE.read_text(), {k: str(v) for k, v in args.items()})
+    if rc != 0:
+        raise SystemExit(f"the example failed:\n{err.getvalue()}")
+    line = [ln for ln in out.getvalue().splitlines() if ln.startswith(args["utypes"] + ":")][0]
+    acc = float(re.search(r"accuracy ([0-9.]+)", line).group(1))
+    secs = float(re.search(r"\(([0-9.]+) s training\)", line).group(1))
+    return secs, acc, CPU[0], CPU[1]
+
+
+def estimate(utype: str, k: int, kind: str, driver: float, workers: float):
+    """The seconds the run would take with the two cores to itself, from its CPU seconds: one
+    worker runs in the driver (all of it serial); two worker processes share the cores, and under
+    BSP the driver's part (aggregation, encoding) runs while they wait. None for threads (the GIL
+    decides how they overlap)."""
+    if k == 1:
+        return driver + workers
+    if kind != "processes":
+        return None
+    return driver + workers / 2 if utype == "BSP" else (driver + workers) / 2
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--n", type=int, default=1024)
+    ap.add_argument("--side", type=int, default=16)
+    ap.add_argument("--utypes", default="BSP,ASP")
+    ap.add_argument("--widths", default="8,16,64", help="LeNet's F1,F2,N3 (8,16,64)")
+    ap.add_argument("--batch", type=int, default=32)
+    a = ap.parse_args(argv)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} cores")
+    _measure_drive()
+    f1, f2, n3 = (int(v) for v in a.widths.split(","))
+    base = {"n": a.n, "side": a.side, "epochs": a.epochs, "batch": a.batch, "F1": f1, "F2": f2,
+            "N3": n3}
+    train_seconds({**base, "epochs": 1, "n": 128, "k": 2, "utypes": "BSP"}, "processes")  # warm-up
+    print(f"LeNet ({a.widths}) + LARS, {a.n} images {a.side}x{a.side}, {a.epochs} epochs, batch "
+          f"{a.batch} per worker, best of {a.reps}")
+    print(f"{'utype':6} {'workers':18} {'seconds':>8} {'speed-up':>9} {'accuracy':>9} "
+          f"{'CPU driver':>11} {'CPU workers':>12} {'quiet est.':>11} {'est. speed-up':>14}")
+    for utype in a.utypes.split(","):
+        runs = [("1 (in the driver)", 1, "threads"), ("2 threads", 2, "threads"),
+                ("2 processes", 2, "processes")]
+        one = one_est = None
+        for label, k, kind in runs:
+            best = min(train_seconds({**base, "k": k, "utypes": utype}, kind) for _ in range(a.reps))
+            one = one or best[0]
+            est = estimate(utype, k, kind, best[2], best[3])
+            one_est = one_est or est
+            est_txt = f"{est:10.2f}s {one_est / est:13.2f}x" if est else f"{'-':>11} {'-':>14}"
+            print(f"{utype:6} {label:18} {best[0]:8.2f} {one / best[0]:8.2f}x {best[1]:9.3f} "
+                  f"{best[2]:11.2f} {best[3]:12.2f} {est_txt}")
+            sys.stdout.flush()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

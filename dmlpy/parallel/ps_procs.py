@@ -1,0 +1,256 @@
+"""paramserv's workers as forked processes (Linux; the transport interface is in ps_run).
+
+Each worker is a fork of the driver made when training starts, so it already has the compiled
+program, the DML functions and its own part of the rows: none of these are shipped. What crosses
+the pipes, in wire.py's format (no pickle; written and read by ps_codec's fast path), per segment
+of batches: to the worker the segment's batch range and the model it goes on with (encoded once
+per model: BSP sends one model to every worker); back the value it pushes (gradients, or its model
+with modelAvg) and what it printed, which the driver writes out when the value arrives. The server (the
+aggregation and validation functions) stays in the driver, which waits on the workers' pipes with
+select(): under ASP each value is applied as soon as it arrives and that worker goes on at once.
+
+A worker limits BLAS and dmlpy's kernel threads to cores/k, and runs a parfor inside the DML
+functions serially. An error in a worker comes back as its message; the driver stops the other
+workers and computes the failed segment itself, from the same model, so the error is raised with
+its DML position (should it not fail again there, the worker's message is raised).
+
+The first segment of a gradients function new to this process is computed by the driver (see
+Forked.start), which compiles the kernels once for every later fork and times the work: in
+automatic mode a run too small to gain from processes keeps its workers as threads.
+"""
+from __future__ import annotations
+
+import io
+import os
+import select
+import signal
+import struct
+import sys
+import time
+
+from ..errors import DMLRuntimeError, OpError
+from . import ps_codec
+from .ps_worker import compute, segments
+
+_LEN = struct.Struct("<q")
+_DIED = "it ended without a result (killed?)"
+_WARM: dict = {}            # gradients function -> seconds per row it took in this process
+MIN_WORK = 0.3              # seconds of work in all, and
+MIN_SEGMENT = 0.002         # seconds per segment, below which automatic mode keeps threads
+_PIPE_SIZE = 1 << 20        # bytes: Linux lets a pipe hold this much (F_SETPIPE_SZ)
+
+
+class Forked:
+    """auto: fall back to worker threads when the work looks too small to gain from processes
+    (see `worth_forking`); otherwise always fork."""
+
+    def __init__(self, tasks, epochs: int = 1, auto: bool = False):
+        from .options import cores
+        self.tasks, self.epochs, self.auto = tasks, epochs, auto
+        self.threads = max(1, cores() // len(tasks))
+        self.kids: list = []      # (pid, fd to the worker, fd from the worker)
+        self.sent: dict = {}      # worker -> (model, seg) it is computing
+        self.done: list = []      # (worker, value) computed in the driver
+        self.forked = False
+        self.inner = None         # the worker threads that replace the processes
+        self.last = (None, b"")   # the last model sent, and its encoding
+
+    def _fork(self):
+        self.forked = True
+        _preload()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        mine: list = []
+        try:
+            for w in range(len(self.tasks)):
+                down_r, down_w = os.pipe()
+                up_r, up_w = os.pipe()
+                pid = os.fork()
+                if pid == 0:      # the worker: never returns
+                    for fd in mine + [down_w, up_r]:
+                        os.close(fd)
+                    _child(self.tasks[w], self.threads, down_r, up_w)
+                os.close(down_r)
+                os.close(up_w)
+                _grow(down_w)
+                mine += [down_w, up_r]
+                self.kids.append((pid, down_w, up_r))
+        except BaseException:
+            self.close(abort=True)
+            raise
+
+    def start(self, w, model, seg):
+        if self.inner is not None:
+            return self.inner.start(w, model, seg)
+        if not self.forked:
+            task = self.tasks[w]
+            key = id(task.upd.fn)
+            if key not in _WARM:
+                # the first segment of these functions in this process runs here: the kernels
+                # they use get compiled (or loaded) once, in the driver, not in every worker
+                t0 = time.perf_counter()
+                self.done.append((w, compute(task, model, *seg)))
+                _WARM[key] = (time.perf_counter() - t0) / max(1, _rows(task, seg))
+                return
+            if self.auto and not worth_forking(_WARM[key], self.tasks, self.epochs):
+                from .ps_threads import Threads
+                self.inner = Threads(self.tasks)
+                return self.inner.start(w, model, seg)
+            self._fork()
+        if self.last[0] is not model:     # BSP sends one model to every worker: encode it once
+            try:
+                self.last = (model, ps_codec.dumps(model))
+            except TypeError as e:
+                raise OpError(f"paramserv: the model cannot be sent to a worker process ({e}); "
+                              "DMLPY_PARAMSERV_WORKERS=threads runs the workers as threads") from None
+        self.sent[w] = (model, seg)
+        try:
+            _send(self.kids[w][1], ps_codec.dumps(list(seg)))
+            _send(self.kids[w][1], self.last[1])
+        except OSError:             # the worker has died
+            self.close(abort=True)
+            raise DMLRuntimeError(f"paramserv: a worker process failed: {_DIED}") from None
+
+    def wait(self):
+        if self.done:
+            return self.done.pop(0)
+        if self.inner is not None:
+            return self.inner.wait()
+        fds = {self.kids[w][2]: w for w in sorted(self.sent)}
+        ready, _, _ = select.select(list(fds), [], [])
+        w = fds[min(ready, key=lambda fd: fds[fd])]
+        msg = _recv(self.kids[w][2])
+        model, seg = self.sent.pop(w)
+        try:
+            got = ps_codec.loads(msg) if msg is not None else None
+        except Exception:  # noqa: BLE001 - a garbled answer
+            got = None
+        if got is None:
+            got = ("error", _DIED, "")
+        status, value, printed = got
+        if printed:
+            sys.stdout.write(printed)
+        if status == "ok":
+            return w, value
+        self.close(abort=True)
+        compute(self.tasks[w], model, *seg)     # raises with the DML position where it fails again
+        raise DMLRuntimeError(f"paramserv: a worker process failed: {value}")
+
+    def close(self, abort=False):
+        if self.inner is not None:
+            self.inner.close(abort)
+        kids, self.kids = self.kids, []
+        for pid, down, up in kids:
+            if abort:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            for fd in (down, up):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        for pid, _, _ in kids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        self.sent = {}
+
+
+def _rows(task, seg) -> int:
+    lo, hi = seg
+    return min(hi * task.batchsize, task.features.shape[0]) - lo * task.batchsize
+
+
+def worth_forking(per_row: float, tasks, epochs: int) -> bool:
+    """Whether processes pay: the whole run's work (at `per_row` seconds per row, measured on
+    the first segment) is at least MIN_WORK and a segment at least MIN_SEGMENT; below that the
+    workers' start and the round trips through the pipes cost more than they save."""
+    rows = sum(t.features.shape[0] for t in tasks) * epochs
+    segment = min(_rows(t, segments(t)[0]) for t in tasks)
+    return per_row * rows >= MIN_WORK and per_row * segment >= MIN_SEGMENT
+
+
+PRELOAD = ("sysds_matmul", "dnn", "fused", "kahan_parts", "rowindex")
+
+
+def _preload():
+    """Import the compiled kernels' modules in the driver before forking (once per process): a
+    worker would otherwise import them (numba, about half a second) for every paramserv call."""
+    import importlib
+    for name in PRELOAD:
+        try:
+            importlib.import_module(f"dmlpy.kernels.{name}")
+        except ImportError:
+            pass
+
+
+def _grow(fd):
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
+    except (OSError, ImportError):
+        pass
+
+
+def _send(fd, payload: bytes):
+    view = memoryview(_LEN.pack(len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read(fd, n: int):
+    parts, got = [], 0
+    while got < n:
+        b = os.read(fd, min(n - got, _PIPE_SIZE))
+        if not b:
+            return None
+        parts.append(b)
+        got += len(b)
+    return b"".join(parts)
+
+
+def _recv(fd):
+    head = _read(fd, _LEN.size)
+    if head is None:
+        return None
+    return _read(fd, _LEN.unpack(head)[0])
+
+
+def _child(task, threads, down, up):
+    """A worker process: computes the segments it is sent until its pipe closes."""
+    code = 0
+    try:
+        from ..kernels import pool
+        from .blas import set_threads
+        from .local import _set_worker
+        _set_worker(True)                 # a parfor inside the DML functions runs serially
+        set_threads(threads)
+        pool.NTHREADS = min(pool.NTHREADS, threads)
+        _grow(up)
+        out = io.StringIO()
+        sys.stdout = out
+        while True:
+            msg = _recv(down)
+            if msg is None:
+                break
+            seg = ps_codec.loads(msg)
+            model = ps_codec.loads(_recv(down))
+            try:
+                reply = ("ok", compute(task, model, *seg))
+            except BaseException as e:  # noqa: BLE001 - reported to the driver
+                reply = ("error", str(e) or type(e).__name__)
+            printed = out.getvalue()
+            out.seek(0)
+            out.truncate()
+            try:
+                payload = ps_codec.dumps(reply + (printed,))
+            except TypeError as e:
+                payload = ps_codec.dumps(("error", f"its result cannot be sent back ({e})", printed))
+            _send(up, payload)
+    except BaseException:  # noqa: BLE001 - the driver sees the pipe close
+        code = 1
+    finally:
+        os._exit(code)
