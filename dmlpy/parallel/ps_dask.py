@@ -16,7 +16,6 @@ retried: the driver computes that segment itself, so the error is raised at its 
 from __future__ import annotations
 
 import hashlib
-import sys
 import uuid
 
 from ..errors import DMLRuntimeError
@@ -67,7 +66,7 @@ class DaskWorkers:
         self.done.add(f)
 
     def wait(self):
-        from .ps_worker import compute
+        from .ps_worker import answer
         f = next(self.done)
         _, w, model, seg = self.pending.pop(f.key)
         try:
@@ -76,13 +75,7 @@ class DaskWorkers:
             self.close(abort=True)
             raise DMLRuntimeError(f"paramserv: worker {w + 1}'s batches failed twice on the Dask cluster "
                                   f"({type(e).__name__}: {e})") from None
-        if printed:
-            sys.stdout.write(printed)
-        if status == "ok":
-            return w, value
-        self.close(abort=True)
-        compute(self.tasks[w], model, *seg)     # raises with the DML position where it fails again
-        raise DMLRuntimeError(f"paramserv: a worker failed on the Dask cluster: {value}")
+        return w, answer(self, self.tasks[w], model, seg, (status, value, printed), "on the Dask cluster")
 
     def close(self, abort=False):
         futures = [p[0] for p in self.pending.values()]

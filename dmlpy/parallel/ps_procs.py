@@ -30,7 +30,7 @@ import time
 
 from ..errors import DMLRuntimeError, OpError
 from . import ps_codec
-from .ps_worker import compute, segments
+from .ps_worker import answer, compute, segments
 
 _LEN = struct.Struct("<q")
 _DIED = "it ended without a result (killed?)"
@@ -127,14 +127,7 @@ class Forked:
             got = None
         if got is None:
             got = ("error", _DIED, "")
-        status, value, printed = got
-        if printed:
-            sys.stdout.write(printed)
-        if status == "ok":
-            return w, value
-        self.close(abort=True)
-        compute(self.tasks[w], model, *seg)     # raises with the DML position where it fails again
-        raise DMLRuntimeError(f"paramserv: a worker process failed: {value}")
+        return w, answer(self, self.tasks[w], model, seg, got, "process")
 
     def close(self, abort=False):
         if self.inner is not None:

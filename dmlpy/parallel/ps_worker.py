@@ -101,3 +101,20 @@ def compute(task: Task, model, lo: int, hi: int):
         if task.model_avg or task.freq == "NBATCHES" or j < hi - 1:
             local = _local(task, local, g)
     return local if task.model_avg else acc
+
+
+def answer(transport, task: Task, model, seg, got, where: str):
+    """A worker's answer (status, value, printed) to segment `seg` from `model`, as a transport
+    takes it: the printed text written out, the value returned when the status is "ok"; else the
+    transport closed and the segment computed here, so that an error in the DML functions is
+    raised at its DML position (`where` names the workers in the message otherwise)."""
+    import sys
+    from ..errors import DMLRuntimeError
+    status, value, printed = got
+    if printed:
+        sys.stdout.write(printed)
+    if status == "ok":
+        return value
+    transport.close(abort=True)
+    compute(task, model, *seg)      # raises with the DML position where it fails again
+    raise DMLRuntimeError(f"paramserv: a worker {where} failed: {value}")
