@@ -1,4 +1,5 @@
-"""The worker's side of a parfor run on a Dask cluster (the driver's side: dask_run.py).
+"""The worker's side of parfor and paramserv on a Dask cluster (the driver's sides: dask_run.py,
+ps_dask.py).
 
 A task names the program by its recipe (compile.Recipe: the script, its arguments and the record
 of every file its compile read), the parfor body by its function's name in the generated code, and
