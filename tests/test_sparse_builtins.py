@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+pytestmark = pytest.mark.double_only("values recorded from SystemDS in double precision")
+
 import dmlpy
 from dmlpy import sparse as S
 from dmlpy.sparse import is_sparse

@@ -17,6 +17,8 @@ import pytest
 from dmlpy.runtime import rng
 from dmlpy.sparse import create, is_sparse, textio
 
+pytestmark = pytest.mark.double_only("float64 values of SystemDS's rand stream and files")
+
 X_VALUES = [0, 0, 1.5, 0, 0, -2, 0, 0, 0, 0, 1e-5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 1e7, 0, 0, 0, 0, 0, 0,
             0, 0, 0.1, 0, 0, 0, 0, 0]
 REF_X = {

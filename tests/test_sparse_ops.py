@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+pytestmark = pytest.mark.double_only("sparse against dense at double tolerances (1e-12), SystemDS's double digits, float64 byte sizes")
+
 import dmlpy
 from dmlpy.errors import DMLRuntimeError, DMLValidationError
 from dmlpy.sparse import is_sparse
