@@ -16,6 +16,7 @@ by the driver's compile from its own arguments); values a script computes cross 
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 import threading
@@ -80,33 +81,43 @@ def _variables(key: str, blob: bytes) -> dict:
         return got
 
 
+@contextlib.contextmanager
+def _running(prog, blas_threads: int):
+    """A task's run of `prog`'s code on this worker thread: its prints go to the buffer yielded,
+    it runs as a parfor worker (a nested parfor is serial) with `blas_threads` BLAS threads, in
+    the program's session."""
+    from .blas import limited
+    from .local import _set_worker
+    out = _capture()
+    buf = io.StringIO()
+    out.local.buf = buf
+    _set_worker(True)
+    try:
+        with limited(blas_threads), prog.session():
+            yield buf
+    finally:
+        out.local.buf = None
+        _set_worker(False)
+
+
 def run_parfor_task(recipe, body_name: str, iters: list, env_key: str, env_blob: bytes,
                     results: list, blas_threads: int) -> bytes:
     """Run the iterations `iters` of parfor body `body_name` starting from the driver's variables;
     the wire bytes of ("ok", {result variable: value it changed}, printed) or ("error", j, message)
     for the first iteration j that failed."""
-    from .blas import limited
-    from .local import _set_worker
     prog = program(recipe)          # a failure here is the worker's: raised, and the task retried
     env0 = _variables(env_key, env_blob)
     body = prog.ns[body_name]
-    out = _capture()
-    buf = io.StringIO()
     j = None
     try:
         env = dict(env0)
-        out.local.buf = buf
-        _set_worker(True)
-        with limited(blas_threads), prog.session():
+        with _running(prog, blas_threads) as buf:
             for j, i in enumerate(iters):
                 body(i, env)
         changed = {n: env[n] for n in results if n in env and env[n] is not env0.get(n)}
         return wire.dumps(("ok", changed, buf.getvalue()))
     except Exception as e:  # noqa: BLE001 - sent to the driver, which reports it with the position
         return wire.dumps(("error", j, str(e) or type(e).__name__))
-    finally:
-        out.local.buf = None
-        _set_worker(False)
 
 
 def run_ps_segment(recipe, data_key: str, data_blob: bytes, spec, model_blob: bytes, seg: list,
@@ -114,24 +125,16 @@ def run_ps_segment(recipe, data_key: str, data_blob: bytes, spec, model_blob: by
     """paramserv on a cluster (ps_dask.py): one worker's segment of batches, from the model it
     pulled; ps_codec's bytes of ("ok", the value it pushes, printed) or ("error", message, printed)."""
     from . import ps_codec
-    from .blas import limited
-    from .local import _set_worker
     from .ps_worker import compute, make_task
     prog = program(recipe)
     features, labels, hyperparams = _variables(data_key, data_blob)
     model = ps_codec.loads(model_blob)
     upd, agg, batchsize, freq, model_avg, nbatches = spec
-    out = _capture()
-    buf = io.StringIO()
+    buf = None
     try:
-        out.local.buf = buf
-        _set_worker(True)
-        with limited(blas_threads), prog.session():
+        with _running(prog, blas_threads) as buf:
             task = make_task(upd, agg, features, labels, hyperparams, batchsize, freq, model_avg, nbatches)
             value = compute(task, model, *seg)
         return ps_codec.dumps(("ok", value, buf.getvalue()))
     except Exception as e:  # noqa: BLE001 - sent to the driver, which reports it with the position
-        return ps_codec.dumps(("error", str(e) or type(e).__name__, buf.getvalue()))
-    finally:
-        out.local.buf = None
-        _set_worker(False)
+        return ps_codec.dumps(("error", str(e) or type(e).__name__, buf.getvalue() if buf else ""))
