@@ -110,6 +110,9 @@ def from_dml(v):
     if type(v).__name__ == "ndarray":
         from . import backends  # the caller gets NumPy arrays whatever the backend
         return backends.to_host(v)
+    if type(v).__name__ == "DeviceMatrix":      # a result of a run on the GPU
+        from .backends.cuda.place import host
+        return host(v, "result").copy()
     return v        # a sparse matrix comes back as the scipy.sparse.csr_array it is
 
 
@@ -117,8 +120,13 @@ class Prepared:
     """A script compiled once, run many times (SystemDS's JMLC use)."""
 
     def __init__(self, script: str | None, inputs, outputs, args=None, path=None, types=None,
-                 precision=None, dask=None):
+                 precision=None, dask=None, backend="cpu"):
         self.dask = dask
+        if backend not in ("cpu", "cuda"):
+            raise ValueError(f"backend must be 'cpu' or 'cuda', not {backend!r}")
+        if backend == "cuda":
+            from .backends.cuda import require
+            require(False)      # a DMLError saying why when no GPU is usable
         self.inputs = list(inputs or [])
         self.outputs = list(outputs or [])
         types = types or {}
@@ -127,7 +135,8 @@ class Prepared:
             from .plan import options
             self.program = compile_program(script, path, cmdargs=args,
                                            inputs={n: types.get(n) for n in self.inputs},
-                                           outputs=self.outputs, plan=options(precision=precision))
+                                           outputs=self.outputs,
+                                           plan=options(precision=precision, backend=backend))
 
     def __call__(self, **values):
         missing = [n for n in self.inputs if n not in values]
@@ -143,21 +152,27 @@ class Prepared:
         return {k: from_dml(v) for k, v in (result or {}).items()}
 
 
-def prepare(script: str, inputs=(), outputs=(), args=None, precision=None, dask=None) -> Prepared:
+def prepare(script: str, inputs=(), outputs=(), args=None, precision=None, dask=None,
+            backend="cpu") -> Prepared:
     """Compile once; precision: "double" (default) or "single" (float32 matrices); dask: a Dask
-    scheduler address or distributed.Client on which parfor loops run (docs/parfor.md)."""
-    return Prepared(script, inputs, outputs, args, precision=precision, dask=dask)
+    scheduler address or distributed.Client on which parfor loops run (docs/parfor.md);
+    backend: "cpu" (default) or "cuda" (matrix operations on the GPU, as -gpu: docs/gpu.md)."""
+    return Prepared(script, inputs, outputs, args, precision=precision, dask=dask,
+                    backend=backend)
 
 
-def run(script: str, inputs: dict | None = None, outputs=(), args=None, precision=None, dask=None) -> dict:
+def run(script: str, inputs: dict | None = None, outputs=(), args=None, precision=None, dask=None,
+        backend="cpu") -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(script, list(inputs), outputs, args, types={k: T.of_value(v) for k, v in inputs.items()},
-                 precision=precision, dask=dask)
+                 precision=precision, dask=dask, backend=backend)
     return p._run(list(inputs.values()))
 
 
-def run_file(path, args=None, inputs: dict | None = None, outputs=(), precision=None, dask=None) -> dict:
+def run_file(path, args=None, inputs: dict | None = None, outputs=(), precision=None, dask=None,
+             backend="cpu") -> dict:
     inputs = {k: to_dml(v, f"input '{k}'") for k, v in (inputs or {}).items()}
     p = Prepared(None, list(inputs), outputs, args, path=str(Path(path)),
-                 types={k: T.of_value(v) for k, v in inputs.items()}, precision=precision, dask=dask)
+                 types={k: T.of_value(v) for k, v in inputs.items()}, precision=precision, dask=dask,
+                 backend=backend)
     return p._run(list(inputs.values()))

@@ -41,7 +41,8 @@ def _split_rest(rest):
 @click.option("--explain", type=click.Choice(["code", "ir", "plan"]), default=None,
               help="Print the compiled program before running it: code (the generated Python, "
                    "the default), ir (each rewritten expression's IR before and after the "
-                   "rewrites) or plan (the kernels the rewrites chose).")
+                   "rewrites) or plan (the kernels the rewrites chose, and each matrix value's "
+                   "compile-time size, non-zero estimate and format).")
 @click.option("--precision", type=click.Choice(["double", "single"]), default=None,
               help="Floating-point precision of matrices: double (the default) or single (float32 "
                    "matrices, kernels and BLAS; SystemDS's sysds.floating.point.precision).")
@@ -101,12 +102,13 @@ def run_cli(path, text, args, stats=False, explain=None, no_rewrite=(), precisio
             raise DMLError(f"cannot open the script '{path}': no such file")
         if backend == "cuda":
             from .backends.cuda import require
-            require(gpu_fallback)
-        plan = options(no_rewrite, record=explain in ("ir", "plan"), precision=precision)
+            backend = require(gpu_fallback)
+        plan = options(no_rewrite, record=explain in ("ir", "plan"), precision=precision,
+                       backend=backend)
         program = compile_program(text, path, cmdargs=args, stats=st, plan=plan)
         if explain:
             from .compile.explain import explain as render
-            sys.stdout.write(render(program, explain, plan.log))
+            sys.stdout.write(render(program, explain, plan.log, plan.sizes))
         program()
     except BrokenPipeError:  # the reader went away (dmlpy x.dml | head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -3,8 +3,8 @@
 The simulator must be switched on before numba.cuda is first imported, so the kernels run in a
 subprocess (tests/cuda_sim_worker.py, started once for the module) that saves the CUDA and the
 CPU result of every case; the tests here compare them: float64 within 1e-12 relative, float32
-within 1e-5, NaN where NaN, the same dtype. Sums on the GPU are tree sums (not Kahan): at these
-sizes they agree to those tolerances. The DNN kernels' cases are in tests/cuda_sim_dnn.py.
+within 1e-5, NaN where NaN, the same dtype. Sums on the GPU are compensated tree sums
+(backends/cuda/trees.py), as accurate as the CPU's Kahan sums. The DNN kernels' cases are in tests/cuda_sim_dnn.py.
 With DMLPY_CUDA_ON_DEVICE=1 the worker runs the same cases on a real GPU instead
 (benchmarks/gpu.py does that).
 """
@@ -195,7 +195,9 @@ def test_kernels_compile_for_a_device(monkeypatch):
                 (W["bias"], (arr(dt, 2), arr(dt), i64, b1, arr(dt, 2))),
                 (W["softmax"], (arr(dt, 2), arr(dt, 2))),
                 (A["fill"], (arr(dt), dt, i64)), (A["eye"], (arr(dt), i64)),
-                (A["arange"], (arr(dt), i64)), (A["copy"], (arr(dt), arr(other), i64))):
+                (A["arange"], (arr(dt), i64)), (A["copy"], (arr(dt), arr(other), i64)),
+                (A["block"], (arr(dt, 2), arr(dt, 2)) + (i64,) * 6),
+                (A["fill_block"], (arr(dt, 2), dt) + (i64,) * 4)):
             ptx, _ = cuda.compile_ptx(k.py_func, sig, cc=(9, 0))
             assert ".entry" in ptx
 
@@ -318,8 +320,8 @@ def test_gpu_benchmark_without_a_gpu():
 
 
 def test_gpu_flag_without_a_usable_gpu_backend(capsys):
-    """-gpu ends with a clear error (exit 1, no traceback) while the runtime cannot place
-    operations on the device (and when no GPU is usable); --gpu-fallback runs on the CPU."""
+    """-gpu ends with a clear error (exit 1, no traceback) when no GPU is usable (here: no
+    device, and not the simulator); --gpu-fallback runs on the CPU instead."""
     from dmlpy.cli import run_cli
     assert run_cli(None, "print(1 + 1)", {}, backend="cuda") == 1
     out = capsys.readouterr()

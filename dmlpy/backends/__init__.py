@@ -23,6 +23,9 @@ _MODULES = {"cpu": "dmlpy.backends.cpu", "cuda": "dmlpy.backends.cuda"}
 _loaded: dict = {}
 _active = ["cpu"]
 PRECISION = ["double"]      # of the run in progress: "single" makes its matrices float32
+# the placement of the -gpu run in progress (dmlpy.backends.cuda.place.Placement), else None:
+# the runtime's dispatch points ask it first
+DEVICE = [None]
 
 
 def set_precision(p: str) -> str:

@@ -38,9 +38,18 @@ def _shape(v, n, fn, what, default=None):
     return out
 
 
-def _call(fn, f, *args):
+def _call(fn, *args):
+    """The kernel fn of dmlpy.kernels.dnn on args; in a -gpu run, the device's (host operands
+    copied over; on the CPU after all when it does not fit)."""
+    from ..backends import DEVICE
     try:
-        return f(*args)
+        if DEVICE[0] is not None:
+            from ..backends.cuda import devops
+            r, args = DEVICE[0].run(devops.dnn, fn, fn, *args)
+            if r is not NotImplemented:
+                return r
+            args = args[1:]
+        return getattr(K(), fn)(*args)
     except ValueError as e:
         raise OpError(str(e)) from None
 
@@ -65,20 +74,20 @@ _POOL_B = "input, dout, input_shape=?, pool_size=?, stride=?, padding=?"
 def conv2d(X, W, input_shape, filter_shape, stride, padding):
     """2-D convolution (cross-correlation) of N images by F filters."""
     d = _conv_dims("conv2d", input_shape, filter_shape, stride, padding)
-    return _call("conv2d", K().conv2d, X, W, *d)
+    return _call("conv2d", X, W, *d)
 
 
 @builtin("conv2d_backward_filter", _CONV_B, rule=r_matrix)
 def conv2d_backward_filter(X, dout, input_shape, filter_shape, stride, padding):
     d = _conv_dims("conv2d_backward_filter", input_shape, filter_shape, stride, padding)
-    return _call("conv2d_backward_filter", K().conv2d_backward_filter, X, dout, *d)
+    return _call("conv2d_backward_filter", X, dout, *d)
 
 
 @builtin("conv2d_backward_data", "filter, dout, input_shape=?, filter_shape=?, stride=?, padding=?",
          rule=r_matrix)
 def conv2d_backward_data(W, dout, input_shape, filter_shape, stride, padding):
     d = _conv_dims("conv2d_backward_data", input_shape, filter_shape, stride, padding)
-    return _call("conv2d_backward_data", K().conv2d_backward_data, W, dout, *d)
+    return _call("conv2d_backward_data", W, dout, *d)
 
 
 def _pool_dims(fn, input_shape, pool_size, stride, padding):
@@ -91,44 +100,47 @@ def _pool_dims(fn, input_shape, pool_size, stride, padding):
 
 @builtin("max_pool", _POOL, rule=r_matrix)
 def max_pool(X, input_shape, pool_size, stride, padding):
-    return _call("max_pool", K().max_pool, X, *_pool_dims("max_pool", input_shape, pool_size, stride, padding))
+    return _call("max_pool", X, *_pool_dims("max_pool", input_shape, pool_size, stride, padding))
 
 
 @builtin("avg_pool", _POOL, rule=r_matrix)
 def avg_pool(X, input_shape, pool_size, stride, padding):
-    return _call("avg_pool", K().avg_pool, X, *_pool_dims("avg_pool", input_shape, pool_size, stride, padding))
+    return _call("avg_pool", X, *_pool_dims("avg_pool", input_shape, pool_size, stride, padding))
 
 
 @builtin("max_pool_backward", _POOL_B, rule=r_matrix)
 def max_pool_backward(X, dout, input_shape, pool_size, stride, padding):
     d = _pool_dims("max_pool_backward", input_shape, pool_size, stride, padding)
-    return _call("max_pool_backward", K().max_pool_backward, X, dout, *d)
+    return _call("max_pool_backward", X, dout, *d)
 
 
 @builtin("avg_pool_backward", _POOL_B, rule=r_matrix)
 def avg_pool_backward(X, dout, input_shape, pool_size, stride, padding):
     d = _pool_dims("avg_pool_backward", input_shape, pool_size, stride, padding)
-    return _call("avg_pool_backward", K().avg_pool_backward, X, dout, *d)
+    return _call("avg_pool_backward", X, dout, *d)
+
+
+_MATS = ("ndarray", "DeviceMatrix")
 
 
 def _channels(fn, X, b):
-    if type(b).__name__ != "ndarray" or type(X).__name__ != "ndarray":
+    if type(b).__name__ not in _MATS or type(X).__name__ not in _MATS:
         raise OpError(f"{fn}() expects matrices")
     return b.shape[0]
 
 
 @builtin("bias_add", "input, bias", rule=r_matrix)
 def bias_add(X, b):
-    return _call("bias_add", K().bias_add, X, b, _channels("bias_add", X, b))
+    return _call("bias_add", X, b, _channels("bias_add", X, b))
 
 
 @builtin("bias_multiply", "input, bias", rule=r_matrix)
 def bias_multiply(X, b):
-    return _call("bias_multiply", K().bias_multiply, X, b, _channels("bias_multiply", X, b))
+    return _call("bias_multiply", X, b, _channels("bias_multiply", X, b))
 
 
 def _bn_L(fn, X, C):
-    if type(X).__name__ != "ndarray" or C <= 0 or X.shape[1] % C:
+    if type(X).__name__ not in _MATS or C <= 0 or X.shape[1] % C:
         raise OpError(f"{fn}(): the input's {getattr(X, 'shape', ('?', '?'))[1]} columns are not a "
                       f"multiple of the {C} channels of the scale vector")
     return X.shape[1] // C
@@ -138,18 +150,18 @@ def _bn_L(fn, X, C):
          rule=lambda ts, a: (T.MATRIX_T,) * 5, nret=5)
 def batch_norm2d(X, gamma, beta, ema_mean, ema_var, mode, eps, mu):
     """[out, runningMean, runningVar, saveMean, saveInvVar] in "train" or "test" mode."""
-    C = gamma.shape[0] if type(gamma).__name__ == "ndarray" else 0
+    C = gamma.shape[0] if type(gamma).__name__ in _MATS else 0
     L = _bn_L("batch_norm2d", X, C)
-    return _call("batch_norm2d", K().batch_norm2d, X, gamma, beta, ema_mean, ema_var, C, L, 1,
+    return _call("batch_norm2d", X, gamma, beta, ema_mean, ema_var, C, L, 1,
                  str(mode), eps, mu)
 
 
 @builtin("batch_norm2d_backward", "input, dout, scale, epsilon, saveMean, saveInvVar",
          rule=lambda ts, a: (T.MATRIX_T,) * 3, nret=3)
 def batch_norm2d_backward(X, dout, gamma, eps, cache_mean, cache_inv_var):
-    C = gamma.shape[0] if type(gamma).__name__ == "ndarray" else 0
+    C = gamma.shape[0] if type(gamma).__name__ in _MATS else 0
     L = _bn_L("batch_norm2d_backward", X, C)
-    return _call("batch_norm2d_backward", K().batch_norm2d_backward, X, dout, gamma, C, L, 1, eps,
+    return _call("batch_norm2d_backward", X, dout, gamma, C, L, 1, eps,
                  cache_mean, cache_inv_var)
 
 
@@ -157,12 +169,12 @@ def batch_norm2d_backward(X, dout, gamma, eps, cache_mean, cache_inv_var):
          rule=lambda ts, a: (T.MATRIX_T,) * 5, nret=5)
 def lstm(X, W, b, out0, c0, return_sequences):
     """[out, c, cache_out, cache_c, cache_ifog] = lstm(X, W, b, out0, c0, return_sequences)."""
-    return _call("lstm", K().lstm, X, W, b, out0, c0, bool(return_sequences))
+    return _call("lstm", X, W, b, out0, c0, bool(return_sequences))
 
 
 @builtin("lstm_backward", "input, weight, bias, out0, c0, given_sequences, dout, dc, cache_out=?, "
          "cache_c=?, cache_ifog=?", rule=lambda ts, a: (T.MATRIX_T,) * 5, nret=5)
 def lstm_backward(X, W, b, out0, c0, given_sequences, dout, dc, cache_out, cache_c, cache_ifog):
     """[dX, dW, db, dout0, dc0] = lstm_backward(...)."""
-    return _call("lstm_backward", K().lstm_backward, X, W, b, out0, c0, bool(given_sequences), dout,
+    return _call("lstm_backward", X, W, b, out0, c0, bool(given_sequences), dout,
                  dc, cache_out, cache_c, cache_ifog)

@@ -87,7 +87,9 @@ def builtin(name: str, params: str = "", rule=None, nret: int = 1, doc: str = ""
     return deco
 
 
-_WATCH = ("csr_array", "DMLList")     # argument types the guard hands to dmlpy.sparse.dispatch
+# argument types the guard hands to dmlpy.sparse.dispatch (a device matrix of a -gpu run that
+# reaches a builtin outside the run's own guard, e.g. through eval, is brought to the host there)
+_WATCH = ("csr_array", "DMLList", "DeviceMatrix")
 
 
 def _sparse_guard(b: Builtin) -> Callable:
@@ -99,8 +101,7 @@ def _sparse_guard(b: Builtin) -> Callable:
     if b.named_variadic:
         def guarded_named(args, names):
             for a in args:
-                t = type(a).__name__
-                if t == "csr_array" or t == "DMLList":
+                if type(a).__name__ in _WATCH:
                     from ..sparse.dispatch import call_named
                     return call_named(name, impl, args, names)
             return impl(args, names)
@@ -116,8 +117,7 @@ def _sparse_guard(b: Builtin) -> Callable:
 
     def guarded(*args):
         for a in args:
-            t = type(a).__name__
-            if t == "csr_array" or t == "DMLList":      # (a list may hold a sparse matrix)
+            if type(a).__name__ in _WATCH:      # (a list may hold a sparse matrix)
                 from ..sparse.dispatch import call
                 return call(name, impl, args)
         return impl(*args)

@@ -66,6 +66,7 @@ class CodeGen:
         self.planning = True                    # off while lowering loop and branch conditions
         self.target = None                      # (expression, variable) of a plain assignment
         self.precision = getattr(plan, "precision", "double")
+        self.backend = getattr(plan, "backend", "cpu")
         self.lines: list[str] = []
         self.spans: dict[int, object] = {}      # generated line -> DML span of the statement
         self.marks: dict[int, list] = {}        # generated line -> [(col, end_col, span)] of calls

@@ -38,6 +38,7 @@ BLOCK = 1024
 ADD, SUB, MUL, DIV, POW, LT, LE, GT, GE, EQ, NE, AND, OR, MIN2, MAX2 = range(15)
 NEG, NOT, EXP, LOG, SQRT, ABS, SQ, COPY, SIGMOID, ROUND, FLOOR, CEIL, SIGN = range(20, 33)
 UNARY_BASE = 20
+MOD, INTDIV = 15, 16     # %% and %/%: the CUDA backend's kernel only (the plan fuses neither)
 # aggregates the kernel takes itself
 AGG_NONE, AGG_MIN, AGG_MAX = range(3)
 
@@ -124,9 +125,15 @@ def _unary(code, d, a, n, scr):
         exp_block(d, a, n, True, scr, INT_A, INT_B, FRAC_A, FRAC_B)
         for i in range(n):
             d[i] = 1.0 / (1.0 + d[i])
-    elif code == ROUND:     # half away from zero, as Java's Math.round on doubles of this range
-        for i in range(n):
-            d[i] = np.round(a[i])
+    elif code == ROUND:     # Java's Math.round, as the round builtin: floor(x + 1/2) with
+        for i in range(n):  # NaN -> 0 and the INT64 range's ends for larger magnitudes
+            x = a[i]
+            if x != x:
+                d[i] = 0.0
+            else:
+                f = np.floor(x)
+                r = f + 1.0 if x - f >= 0.5 else f
+                d[i] = min(max(r, -9.223372036854775808e18), 9.223372036854775807e18)
     elif code == FLOOR:
         for i in range(n):
             d[i] = np.floor(a[i])

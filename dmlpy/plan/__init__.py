@@ -24,8 +24,11 @@ class PlanOptions:
     disabled: frozenset = frozenset()     # rewrite passes switched off (PASSES names)
     record: bool = False                  # keep (span, IR before, IR after) for --explain
     log: list = field(default_factory=list)
+    sizes: list = field(default_factory=list)   # propagate.Record per statement, when recording
     # "single": the run's matrices are float32 (default: DMLPY_PRECISION, else double)
     precision: str = field(default_factory=lambda: _env_precision())
+    # "cuda": the program runs with its matrix operations placed on the GPU (-gpu)
+    backend: str = "cpu"
 
 
 def _env_precision() -> str:
@@ -33,7 +36,7 @@ def _env_precision() -> str:
     return "single" if os.environ.get("DMLPY_PRECISION") == "single" else "double"
 
 
-def options(no_rewrite=(), record=False, precision=None) -> PlanOptions:
+def options(no_rewrite=(), record=False, precision=None, backend="cpu") -> PlanOptions:
     """Options from --no-rewrite names and the DMLPY_NO_REWRITE environment variable (a comma
     list), and the precision (--precision, else DMLPY_PRECISION, else double)."""
     import os
@@ -42,7 +45,8 @@ def options(no_rewrite=(), record=False, precision=None) -> PlanOptions:
     if precision not in ("single", "double"):
         from ..errors import DMLValidationError
         raise DMLValidationError(f"unknown precision '{precision}' (single or double)")
-    return PlanOptions(disabled=check_disabled(names), record=record, precision=precision)
+    return PlanOptions(disabled=check_disabled(names), record=record, precision=precision,
+                       backend=backend)
 
 
 def check_disabled(names) -> frozenset:
@@ -68,6 +72,9 @@ class Planner:
         self.cg = cg
         self.opts = options
         self.skip = _skip(cg.a)
+        if options.record and not options.sizes:    # compile-time sizes, for --explain plan
+            from .propagate import Propagation
+            options.sizes = Propagation(cg.a, self.skip, options.disabled).run()
 
     def expr(self, e) -> str | None:
         """Code for expression e through the IR (None for a lone leaf: the AST lowers it)."""

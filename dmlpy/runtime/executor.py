@@ -110,6 +110,7 @@ class Stats:
         self.count: dict[str, int] = {}
         self.time: dict[str, float] = {}
         self.start = time.perf_counter()
+        self.sections: list = []     # callables giving more report lines (the GPU's placement)
 
     def wrap(self, label, fn):
         count, tm, clock = self.count, self.time, time.perf_counter
@@ -132,6 +133,7 @@ class Stats:
         items = sorted(self.time.items(), key=lambda kv: -kv[1])[:top]
         for i, (k, v) in enumerate(items, 1):
             lines.append(f"  {i:>3}  {k:<28} {v:>10.4f} {self.count[k]:>10}")
+        lines.extend(section() for section in self.sections)
         return "\n".join(lines)
 
 
@@ -266,12 +268,16 @@ class Program:
         self.funcnames = gen.funcnames
         self.stats = stats
         self.precision = getattr(gen, "precision", "double")
+        self.backend = getattr(gen, "backend", "cpu")
         ns: dict = {"__name__": "dmlpy_program"}
         for name in gen.helpers:
             mod, attr = HELPERS[name]
             ns[name] = getattr(importlib.import_module(_MODULES[mod]), attr)
         for name, bi in gen.builtins.items():
             ns[name] = (bi.raw or bi.impl) if name.startswith("_u_") else bi.impl
+            if self.backend == "cuda" and not name.startswith("_u_"):
+                from ..backends.cuda.place import guard
+                ns[name] = guard(bi)
         ns.update(gen.consts)
         self.code = compile(source, GENERATED, "exec")
         exec(self.code, ns)
@@ -311,6 +317,10 @@ class Program:
         if single:
             from ..backends import set_precision
             old = set_precision("single")
+        gpu = None
+        if self.backend == "cuda":
+            from ..backends.cuda.place import activate
+            gpu = activate(self.stats)
         running = context.enter(self.ns["__dml_functions__"], self)
         try:
             yield self
@@ -322,6 +332,9 @@ class Program:
             raise self._locate(DMLRuntimeError(_message(e, _failing_builtin(e))), e) from None
         finally:
             context.leave(running)
+            if gpu is not None:
+                from ..backends.cuda.place import deactivate
+                deactivate(gpu)
             if single:
                 set_precision(old)
             _numpy_restore(quiet)

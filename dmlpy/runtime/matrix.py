@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends import DEVICE as _G
 from ..backends import empty as _alloc_empty
 from ..backends import matrix as _matrix
 from ..errors import OpError
@@ -79,6 +80,13 @@ _POOLED = 1 << 17       # cells from which a result comes from the backend's rec
 
 def binary(op, a, b):
     f = _OPS[op]
+    if _G[0] is not None:           # a -gpu run: on the device where it can be
+        if _dev_mat(a) and _dev_mat(b):
+            _check_shapes(op, a, b)
+        from ..backends.cuda import devops
+        r, (_, a, b) = _G[0].run(devops.binary, op, op, a, b)
+        if r is not NotImplemented:
+            return r
     am, bm = type(a) is np.ndarray, type(b) is np.ndarray
     if not (am and bm) and (type(a).__name__ == "csr_array" or type(b).__name__ == "csr_array"):
         from ..sparse.ops import binary as sparse_binary
@@ -105,12 +113,27 @@ def _empty(shape):
     return _alloc_empty(shape, F64)
 
 
+def _dev_mat(v) -> bool:
+    """A dense matrix on the host or on the device (a -gpu run's DeviceMatrix)."""
+    return type(v) is np.ndarray or type(v).__name__ == "DeviceMatrix"
+
+
+def _on_device(form, name, *args):
+    """(result, args): form on the device in a -gpu run, else NotImplemented and host args."""
+    from ..backends.cuda import devops
+    return _G[0].run(getattr(devops, form), name, *args)
+
+
 def _csr(v) -> bool:
     """A sparse matrix value (dmlpy.sparse): its operations are in dmlpy.sparse.ops."""
     return type(v).__name__ == "csr_array"
 
 
 def unary(op, a):
+    if _G[0] is not None:
+        r, (_, a) = _on_device("unary", "-(unary)" if op == "-" else op, op, a)
+        if r is not NotImplemented:
+            return r
     if _csr(a):
         from ..sparse.ops import unary as sparse_unary
         return sparse_unary(op, a)
@@ -122,6 +145,13 @@ def unary(op, a):
 
 
 def matmul(a, b):
+    if _G[0] is not None:
+        if _dev_mat(a) and _dev_mat(b) and a.shape[1] != b.shape[0]:
+            raise OpError(f"invalid dimensions for matrix multiplication: {shape_str(a)} %*% "
+                          f"{shape_str(b)} (k1={a.shape[1]}, k2={b.shape[0]})")
+        r, (a, b) = _on_device("matmul", "%*%", a, b)
+        if r is not NotImplemented:
+            return r
     if (type(a) is not np.ndarray or type(b) is not np.ndarray) and (_csr(a) or _csr(b)):
         from ..sparse.ops import matmul as sparse_matmul
         return sparse_matmul(a, b)
@@ -172,6 +202,10 @@ def _sysds_matmul(a, b):
 
 def self_product(a):
     """X %*% t(X) in SystemDS's tsmm order where that is cheap to follow, else BLAS."""
+    if _G[0] is not None:
+        r, (a,) = _on_device("self_product", "%*%", a)
+        if r is not NotImplemented:
+            return r
     if _csr(a):
         from ..sparse.ops import tsmm_right
         return tsmm_right(a)
@@ -210,6 +244,12 @@ def _index_int(v, what):
 
 
 def get(X, rlo, rhi, clo, chi, name="the matrix"):
+    if type(X).__name__ == "DeviceMatrix":
+        r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
+        c0, c1 = _bounds(clo, chi, X.shape[1], "column", name)
+        r, (X, *_) = _on_device("get", "index", X, r0, r1, c0, c1)
+        if r is not NotImplemented:
+            return r
     if type(X) is not np.ndarray:
         if _csr(X):
             from ..sparse import index
@@ -222,6 +262,13 @@ def get(X, rlo, rhi, clo, chi, name="the matrix"):
 
 def cell(X, i, j, name="the matrix"):
     """X[i, j] as a double (the as.scalar(X[i, j]) pattern)."""
+    if type(X).__name__ == "DeviceMatrix":
+        r, c = _index_int(i, "row"), _index_int(j, "column")
+        if 1 <= r <= X.shape[0] and 1 <= c <= X.shape[1]:
+            from ..backends.cuda import devops
+            return devops.cell(_G[0], X, r - 1, c - 1)
+        from ..backends.cuda.place import host
+        X = host(X, "index")         # out of bounds: the CPU code says so
     if type(X) is not np.ndarray:
         if _csr(X):
             from ..sparse import index
@@ -239,6 +286,11 @@ def cell(X, i, j, name="the matrix"):
 
 def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
     """X[rows, cols] = v: in place when X has no other holder, else on a copy. Returns X."""
+    if _G[0] is not None and (type(X).__name__ == "DeviceMatrix"
+                              or type(v).__name__ == "DeviceMatrix"):
+        X, v = _set_on_device(X, rlo, rhi, clo, chi, v, name)
+        if v is _DONE:
+            return X
     if type(X) is not np.ndarray or type(v).__name__ == "csr_array":
         if _csr(X) or _csr(v):
             from ..sparse import index
@@ -260,8 +312,39 @@ def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
     return X
 
 
+_DONE = object()
+
+
+def _set_on_device(X, rlo, rhi, clo, chi, v, name):
+    """(result, _DONE) of X[rows, cols] = v on the device, or host X and v for the CPU code."""
+    was_dev = type(X).__name__ == "DeviceMatrix"
+    if _dev_mat(X):
+        r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
+        c0, c1 = _bounds(clo, chi, X.shape[1], "column", name)
+        if _dev_mat(v) and v.shape != (r1 - r0, c1 - c0):
+            raise OpError(f"dimension mismatch in left indexing: the target region is "
+                          f"{r1 - r0}x{c1 - c0} but the value is {shape_str(v)}")
+        r, (X, *_, v) = _on_device("set_region", "left-index", X, r0, r1, c0, c1, v)
+        if r is not NotImplemented:
+            return r, _DONE
+        return (_own(X) if was_dev else X), v
+    from ..backends.cuda.place import host
+    return _own(host(X, "left-index")), host(v, "left-index")
+
+
+def _own(X):
+    """A host copy of a device matrix's cells that the CPU code may write into (the one the
+    DeviceMatrix keeps must stay equal to its device cells)."""
+    return X.copy() if type(X) is np.ndarray else X
+
+
 def set_cell(X, i, j, v, name="the matrix"):
     """X[i, j] = scalar, the hot path of loops that fill a matrix."""
+    if type(X).__name__ == "DeviceMatrix" or type(v).__name__ == "DeviceMatrix":
+        from ..backends.cuda.place import host
+        if _G[0] is not None:
+            _G[0].on_cpu("left-index (cell)", "cell writes run on the host")
+        X, v = _own(host(X, "left-index (cell)")), host(v, "left-index (cell)")
     if type(X) is not np.ndarray:
         if _csr(X):
             from ..sparse import index

@@ -29,13 +29,15 @@ def _fmt(v):
 
 
 def _is_arr(v):
-    """A matrix value: a dense array or a sparse one (scipy csr_array, dmlpy.sparse)."""
+    """A matrix value: a dense array, a sparse one (scipy csr_array, dmlpy.sparse) or one in
+    device memory (a -gpu run's DeviceMatrix)."""
     n = type(v).__name__
-    return n == "ndarray" or n == "csr_array"
+    return n == "ndarray" or n == "csr_array" or n == "DeviceMatrix"
 
 
 def _is_dense(v):
-    return type(v).__name__ == "ndarray"
+    n = type(v).__name__
+    return n == "ndarray" or n == "DeviceMatrix"
 
 
 def _scalar_num(v, op):
@@ -505,7 +507,7 @@ def param_bool(v):
 
 
 def param_check(v, dt):
-    have = {"ndarray": "matrix", "csr_array": "matrix", "DMLList": "list",
+    have = {"ndarray": "matrix", "csr_array": "matrix", "DeviceMatrix": "matrix", "DMLList": "list",
             "Frame": "frame"}.get(type(v).__name__, "scalar")
     if dt == "matrix" and have == "scalar" and isinstance(v, (int, float, bool)):
         raise OpError(f"expected a matrix, got a {type_name(v)}")

@@ -4,6 +4,7 @@ Each checks its operands and gives the result, or the error, of the operators it
 work goes to the active backend's kernels (dmlpy.backends). NumPy and Numba load on first use."""
 from __future__ import annotations
 
+from ..backends import DEVICE as _G
 from ..backends import kernel
 from ..errors import OpError
 from .values import type_name
@@ -25,6 +26,18 @@ def _mat(v) -> bool:
     return _arr(v) or _csr(v)
 
 
+def _dm(v) -> bool:
+    """A dense matrix on the host or the device (a -gpu run)."""
+    return _arr(v) or type(v).__name__ == "DeviceMatrix"
+
+
+def _device(form, name, *args):
+    """(result, args) in a -gpu run: the device form's result, or NotImplemented and the
+    arguments as host values for the code below (dmlpy.backends.cuda.place)."""
+    from ..backends.cuda import devops
+    return _G[0].run(getattr(devops, form), name, *args)
+
+
 def to_precision(x):
     """A builtin's result in single precision: a double matrix becomes float32 (others pass);
     each of the results of a builtin with several (eigen, transformencode, ...)."""
@@ -37,6 +50,10 @@ def to_precision(x):
 
 def sumsq(x):
     """sum(X^2) in one pass; of a double column vector, SystemDS's t(v) %*% v (a dot product)."""
+    if _G[0] is not None:
+        r, (x,) = _device("sumsq", "sumsq", x)
+        if r is not NotImplemented:
+            return r
     if _csr(x):
         from ..sparse.aggs import total
         return total(x, square=True)
@@ -85,6 +102,10 @@ def sum_of_product(a, b):
 
 def self_product_left(x):
     """t(X) %*% X."""
+    if _G[0] is not None:
+        r, (x,) = _device("tsmm_left", "%*%", x)
+        if r is not NotImplemented:
+            return r
     if _csr(x):
         from ..sparse.ops import tsmm_left
         return tsmm_left(x)
@@ -95,6 +116,14 @@ def self_product_left(x):
 
 def matmul_tn(a, b):
     """t(A) %*% B."""
+    if _G[0] is not None and _dm(a) and _dm(b):
+        if a.shape[0] != b.shape[0]:
+            raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[1]}x"
+                          f"{a.shape[0]} %*% {b.shape[0]}x{b.shape[1]} (k1={a.shape[0]}, "
+                          f"k2={b.shape[0]})")
+        r, (a, b, _) = _device("matmul", "%*%", a, b, "matmul_tn")
+        if r is not NotImplemented:
+            return r
     if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
         from ..sparse.ops import matmul_tn as sparse_tn
         return sparse_tn(a, b)
@@ -123,6 +152,14 @@ def matmul_tn(a, b):
 
 def matmul_nt(a, b):
     """A %*% t(B)."""
+    if _G[0] is not None and _dm(a) and _dm(b):
+        if a.shape[1] != b.shape[1]:
+            raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[0]}x"
+                          f"{a.shape[1]} %*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, "
+                          f"k2={b.shape[1]})")
+        r, (a, b, _) = _device("matmul", "%*%", a, b, "matmul_nt")
+        if r is not NotImplemented:
+            return r
     if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
         from ..sparse.ops import matmul_nt as sparse_nt
         return sparse_nt(a, b)
@@ -217,7 +254,11 @@ def fused_ok(f, *vals):
     """(shape, kinds) when the fused kernel takes these inputs, else None: C-ordered matrices of
     one dtype (double, or float32 in single precision) and one shape of FUSED_MIN_CELLS or more
     cells (a right-operand-only input may be a row or column vector of it; kinds: 0 full, 1 row,
-    2 column), and numbers.  _DOT for sum(v1 * v2) of two column vectors, of any length."""
+    2 column), and numbers.  _DOT for sum(v1 * v2) of two column vectors, of any length.
+    In a -gpu run: the device's check (dmlpy.backends.cuda.devops.fused_ok)."""
+    if _G[0] is not None:
+        from ..backends.cuda import devops
+        return devops.fused_ok(_G[0], f, vals)
     if f.agg is not None and _fused_dot(f, vals):
         return _DOT
     n = len(f.mats)
@@ -252,6 +293,11 @@ def fused_ok(f, *vals):
 def fused_run(f, ok, *vals):
     """The fused kernel on inputs that fused_ok accepted; ok is what it returned. (The backend
     measures ownership by reference counts: keep this a plain forwarding call.)"""
+    if _G[0] is not None:
+        r, args = _device("fused_run", "fused kernel", f, ok, *vals)
+        if r is not NotImplemented:
+            return r
+        vals = args[2:]
     if ok is _DOT:          # a scalar result: no ownership to measure
         from ..kernels import sysds_matmul
         return sysds_matmul.vector_dot(vals[0], vals[1], True)

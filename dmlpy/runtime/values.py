@@ -80,9 +80,10 @@ class DMLList:
 
 
 def is_matrix(v) -> bool:
-    """A matrix value: a dense array or a sparse one (a scipy csr_array, dmlpy.sparse)."""
+    """A matrix value: a dense array, a sparse one (a scipy csr_array, dmlpy.sparse) or, in a
+    -gpu run, one in device memory (dmlpy.backends.cuda.place.DeviceMatrix)."""
     n = type(v).__name__
-    return n == "ndarray" or n == "csr_array"
+    return n == "ndarray" or n == "csr_array" or n == "DeviceMatrix"
 
 
 def type_name(v) -> str:

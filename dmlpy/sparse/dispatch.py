@@ -32,7 +32,21 @@ def _dense(name, v):
 _CARRY = frozenset({"list", "as.list", "remove", "length", "typeof", "print", "toString"})
 
 
+def _on_host(name, args):
+    """args with device matrices (a -gpu run's, also inside lists) brought to the host."""
+    from ..backends.cuda.place import host
+    return [host(a, name) for a in args]
+
+
+def _device(v, depth=0) -> bool:
+    t = type(v).__name__
+    return t == "DeviceMatrix" or (t == "DMLList" and depth < 8
+                                   and any(_device(x, depth + 1) for x in v.values))
+
+
 def call(name, impl, args):
+    if any(_device(a) for a in args):
+        args = _on_host(name, args)
     top = False
     for a in args:
         if type(a).__name__ == "csr_array":
@@ -51,6 +65,8 @@ def call(name, impl, args):
 
 
 def call_named(name, impl, args, names):
+    if any(_device(a) for a in args):
+        args = _on_host(name, args)
     if name in _CARRY or not any(_has_sparse(a) for a in args):
         return impl(args, names)
     return impl([_dense(name, a) for a in args], names)

@@ -73,17 +73,15 @@ def backend():
 
 
 def require(fallback: bool) -> str:
-    """What `dmlpy -gpu` (--backend cuda) runs on: raises a DMLError saying why the GPU cannot
-    be used, or, with fallback (--gpu-fallback), says so on stderr and returns "cpu". The
-    kernels of this package exist; the runtime's operators do not yet keep matrices on the
-    device, so today every run takes one of these two paths."""
+    """What `dmlpy -gpu` (--backend cuda) runs on: "cuda" when a GPU (or the simulator) is
+    usable; else a DMLError saying why, or, with fallback (--gpu-fallback), a note on stderr
+    and "cpu"."""
     import sys
     from ...errors import DMLError
     ok, why = available()
     if ok:
-        reason = f"the runtime does not place operations on the GPU yet ({why} is usable)"
-    else:
-        reason = f"no usable GPU: {why}"
+        return "cuda"
+    reason = f"no usable GPU: {why}"
     if not fallback:
         raise DMLError(f"-gpu: {reason}; --gpu-fallback runs the script on the CPU instead")
     sys.stderr.write(f"dmlpy: -gpu: {reason}; running on the CPU (--gpu-fallback)\n")

@@ -35,7 +35,20 @@ def _kernels():
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = src[i]
 
-    _K.update(fill=fill, eye=eye, arange=arange, copy=copy)
+    @cuda.jit
+    def block(out, src, r0, c0, R0, C0, nr, nc):    # out[R0+i, C0+j] = src[r0+i, c0+j]
+        for k in range(cuda.grid(1), nr * nc, cuda.gridsize(1)):
+            i = k // nc
+            j = k - i * nc
+            out[R0 + i, C0 + j] = src[r0 + i, c0 + j]
+
+    @cuda.jit
+    def fill_block(out, value, R0, C0, nr, nc):
+        for k in range(cuda.grid(1), nr * nc, cuda.gridsize(1)):
+            i = k // nc
+            out[R0 + i, C0 + k - i * nc] = value
+
+    _K.update(fill=fill, eye=eye, arange=arange, copy=copy, block=block, fill_block=fill_block)
     return _K
 
 
@@ -87,3 +100,30 @@ def convert(x, dt):
     if x.size:
         _launch("copy", x.size, out.reshape(x.size), x.reshape(x.size), x.size)
     return out
+
+
+def copy_block(src, r0, c0, nr, nc):
+    """A new nr x nc device matrix holding src[r0:r0+nr, c0:c0+nc]."""
+    out = empty((nr, nc), src.dtype)
+    put_block(out, src, 0, 0, r0, c0, nr, nc)
+    return out
+
+
+def put_block(out, src, R0, C0, r0=0, c0=0, nr=None, nc=None):
+    """out[R0:R0+nr, C0:C0+nc] = src[r0:r0+nr, c0:c0+nc] (in place; nr, nc default to src's)."""
+    nr = src.shape[0] if nr is None else nr
+    nc = src.shape[1] if nc is None else nc
+    if nr * nc:
+        if CUPY[0] is not None:
+            out[R0:R0 + nr, C0:C0 + nc] = src[r0:r0 + nr, c0:c0 + nc]
+        else:
+            _launch("block", nr * nc, out, src, r0, c0, R0, C0, nr, nc)
+
+
+def fill_block(out, value, R0, C0, nr, nc):
+    """out[R0:R0+nr, C0:C0+nc] = value (in place)."""
+    if nr * nc:
+        if CUPY[0] is not None:
+            out[R0:R0 + nr, C0:C0 + nc] = value
+        else:
+            _launch("fill_block", nr * nc, out, np.dtype(out.dtype).type(value), R0, C0, nr, nc)

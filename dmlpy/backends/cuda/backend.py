@@ -50,6 +50,13 @@ class CUDA:
     def _precision(self, p):
         self.run_dtype = _F32 if p == "single" else _F64
 
+    def synchronize(self):
+        """Wait for the device's queued work (to time an operation)."""
+        if self.xp is not None:
+            self.xp.cuda.Device().synchronize()
+        else:
+            self._cuda.synchronize()
+
     # -------------------------------------------------------------- matrices and transfers
     def is_matrix(self, v) -> bool:
         return isinstance(v, self._types)

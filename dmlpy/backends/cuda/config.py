@@ -22,3 +22,8 @@ MAX_INPUTS = 8                      # matrices one fused program reads (as on th
 def blocks_for(n: int, tpb: int = TPB) -> int:
     """Blocks of a grid-stride launch over n items."""
     return max(1, min(MAX_BLOCKS, (n + tpb - 1) // tpb))
+
+# bytes of device memory one operation of a -gpu run may use (DMLPY_GPU_MEMORY; default: what the
+# device has free, and 1 GiB under the simulator); an operation beyond it runs on the CPU
+MEMORY_LIMIT = int(os.environ.get("DMLPY_GPU_MEMORY", 0) or 0) or None
+SIM_MEMORY = 1 << 30

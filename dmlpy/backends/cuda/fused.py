@@ -9,13 +9,13 @@ register is reused once its value is dead: `compact`), scalars read from a small
 inputs read at the cell (full), at its column (row vector) or at its row (column vector).
 
 Aggregates: MIN and MAX (NaN wins, as on the CPU) and SUM, each thread over its cells, then a
-tree reduction in shared memory per block and the blocks' partials summed on the host. These
-sums are not Kahan sums and add in another order than SystemDS: they may differ from the CPU
-backend in the last units (about n * 1e-16 relative at worst, far less on typical data).
+tree reduction in shared memory per block (trees.py) and the blocks' partials combined on the
+host. Sums are compensated: as accurate as the CPU backend's Kahan sums, in another order (they
+may differ in the last unit).
 
 Arithmetic is that of the CPU kernel: IEEE + - * / and comparisons in the inputs' precision
 (float32 registers for float32 inputs), x ** y for POW, exp in double precision (rounded to the
-registers' precision), and round half to even (NumPy's round). The special cases of exp, log
+registers' precision), and round as the round builtin (Java's Math.round). The special cases of exp, log
 and sqrt (overflow, zero, negative, NaN) are decided before the math library is called, which
 keeps the results IEEE's also on the simulator, where the library is Python's `math`.
 """
@@ -26,10 +26,11 @@ import math
 import numpy as np
 from numba import cuda
 
-from . import arrays, config
+from . import arrays, config, trees
 from ...kernels.fused import (ADD, SUB, MUL, DIV, POW, LT, LE, GT, GE, EQ, NE, AND, OR, MIN2,
-                              NEG, NOT, EXP, LOG, SQRT, ABS, SQ, COPY, SIGMOID, FLOOR, CEIL, SIGN,
-                              UNARY_BASE, AGG_NONE, AGG_MIN)   # (MAX2, ROUND, AGG_MAX: the rest)
+                              MOD, INTDIV, NEG, NOT, EXP, LOG, SQRT, ABS, SQ, COPY, SIGMOID,
+                              ROUND, FLOOR, SIGN, UNARY_BASE, AGG_NONE,
+                              AGG_MIN)   # (MAX2, CEIL, AGG_MAX: the rest)
 
 AGG_SUM = 3
 EXP_MAX = 709.782712893384          # the largest double whose exp is finite
@@ -73,9 +74,11 @@ def compact(prog, nin, nsc):
 
 def _make(dt):
     """The kernel for registers of NumPy dtype dt (float64 or float32)."""
-    tpb = config.TPB
     nregs = config.MAX_REGS
     cast = dt.type
+    T = trees.make()
+    add, extreme, block_sum, block_extreme = T["add"], T["extreme"], T["block_sum"], \
+        T["block_extreme"]
 
     @cuda.jit(device=True)
     def unary(code, x):
@@ -118,22 +121,29 @@ def _make(dt):
             return x
         if code == SIGN:
             return 1.0 if x > 0 else (-1.0 if x < 0 else x)
+        if code == ROUND:                 # Java's Math.round, as the round builtin
+            if x != x:
+                return 0.0
+            if not (abs(x) < BIG):        # infinities, integers already: the INT64 range's ends
+                if x > 9.223372036854775807e18:
+                    return 9.223372036854775807e18
+                return -9.223372036854775808e18 if x < -9.223372036854775808e18 else x
+            f = float(math.floor(x))
+            return f + 1.0 if x - f >= 0.5 else f
         if not (abs(x) < BIG):            # NaN, infinities, integers already
             return x
         f = float(math.floor(x))
         if code == FLOOR:
             r = f
-        elif code == CEIL:
+        else:                             # CEIL
             r = f if f == x else f + 1.0
-        else:                             # ROUND: half to even
-            h = x - f
-            if h > 0.5:
-                r = f + 1.0
-            elif h < 0.5:
-                r = f
-            else:
-                r = f + 1.0 if (f - 2.0 * math.floor(f * 0.5)) == 1.0 else f
         return math.copysign(0.0, x) if r == 0.0 else r
+
+    @cuda.jit(device=True)
+    def trunc(q):
+        if not (abs(q) < BIG):            # NaN, infinities, integers already
+            return q
+        return float(math.floor(q)) if q >= 0 else float(math.ceil(q))
 
     @cuda.jit(device=True)
     def binary(code, x, y):
@@ -165,6 +175,10 @@ def _make(dt):
             return 1.0 if (x != 0.0 or y != 0.0) else 0.0
         if code == MIN2:
             return x if (x <= y or x != x) else y
+        if code == MOD:                   # x - trunc(x / y) * y, as the CPU's matrix %%
+            return x - trunc(x / y) * y
+        if code == INTDIV:
+            return trunc(x / y)
         return x if (x >= y or x != x) else y      # MAX2
 
     @cuda.jit(device=True)
@@ -191,24 +205,14 @@ def _make(dt):
             return m6[j]
         return m7[j]
 
-    @cuda.jit(device=True)
-    def combine(agg, m, x):
-        if agg == AGG_SUM:
-            return m + x
-        if m != m:
-            return m
-        if x != x:
-            return x
-        if agg == AGG_MIN:
-            return x if x < m else m
-        return x if x > m else m
-
     @cuda.jit
     def kernel(prog, nin, nsc, kinds, scal, ncols, total, agg, out, partial,
                m0, m1, m2, m3, m4, m5, m6, m7):
         regs = cuda.local.array(nregs, cast)
         res = cuda.local.array(1, cast)
         acc = 0.0 if agg == AGG_SUM else (INF if agg == AGG_MIN else -INF)
+        comp = 0.0
+        eop = trees.MIN if agg == AGG_MIN else trees.MAX
         nprog = prog.shape[0]
         for idx in range(cuda.grid(1), total, cuda.gridsize(1)):
             r = idx // ncols
@@ -229,22 +233,21 @@ def _make(dt):
                     res[0] = v
             if agg == AGG_NONE:
                 out[idx] = res[0]
+            elif agg == AGG_SUM:
+                acc, comp = add(acc, comp, float(res[0]))
             else:
-                acc = combine(agg, acc, float(res[0]))
+                acc = extreme(eop, acc, float(res[0]))
         if agg == AGG_NONE:
             return
-        sh = cuda.shared.array(tpb, np.float64)
-        t = cuda.threadIdx.x
-        sh[t] = acc
-        cuda.syncthreads()
-        s = tpb // 2
-        while s > 0:
-            if t < s:
-                sh[t] = combine(agg, sh[t], sh[t + s])
-            cuda.syncthreads()
-            s //= 2
-        if t == 0:
-            partial[cuda.blockIdx.x] = sh[0]
+        if agg == AGG_SUM:
+            acc, comp = block_sum(acc, comp)
+            if cuda.threadIdx.x == 0:
+                partial[cuda.blockIdx.x] = acc
+                partial[cuda.gridDim.x + cuda.blockIdx.x] = comp
+        else:
+            acc = block_extreme(eop, acc)
+            if cuda.threadIdx.x == 0:
+                partial[cuda.blockIdx.x] = acc
 
     return kernel
 
@@ -270,18 +273,12 @@ def run(prog, mats, kinds, shape, scalars, out, agg, nsc):
     pad = mats[0]
     m = list(mats) + [pad] * (config.MAX_INPUTS - nin)
     blocks = config.blocks_for(total)
-    partial = arrays.empty(blocks if agg != AGG_NONE else 1, np.float64)
+    partial = arrays.empty(2 * blocks if agg != AGG_NONE else 1, np.float64)
     if out is None:
         out = pad
     _kernel(dt)[blocks, config.TPB](prog, nin, nsc, kinds, scalars, ncols, total, agg, out,
                                      partial, *m)
     if agg == AGG_NONE:
         return None
-    p = arrays.to_host(partial)
-    if agg == AGG_SUM:
-        return float(p.sum())
-    if total == 0:
-        return INF if agg == AGG_MIN else -INF
-    if np.isnan(p).any():
-        return NAN
-    return float(p.min() if agg == AGG_MIN else p.max())
+    op = trees.SUM if agg == AGG_SUM else (trees.MIN if agg == AGG_MIN else trees.MAX)
+    return trees.host_total(arrays.to_host(partial), blocks, op, total)

@@ -5,86 +5,68 @@ Full reductions: each thread over its cells (grid-stride), a tree in shared memo
 the blocks' partials combined on the host. Rows: one block per row (threads stride over its
 columns, then a tree). Columns: one thread per column walking down the rows (reads of
 neighbouring threads are neighbouring cells). Sums accumulate in double precision (float32 cells
-are widened) but without Kahan compensation and in another order than the CPU backend, which
-adds as SystemDS does: results may differ in the last units (relative error grows at most with
-log2 of the count of cells for the trees, with the count of rows for column sums).
-Min and max: NaN wins, as on the CPU.
+are widened), compensated (trees.py): in another order than the CPU backend, which adds as
+SystemDS does, but as accurate (results may differ in the last unit). Min and max: NaN wins, as
+on the CPU.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import cuda
 
-from . import arrays, config
+from . import arrays, config, trees
+from .trees import MIN, SUM, SUMSQ
 
-SUM, SUMSQ, MIN, MAX = range(4)
-OPS = {"sum": SUM, "sumsq": SUMSQ, "min": MIN, "max": MAX}
+OPS = {"sum": SUM, "sumsq": SUMSQ, "min": MIN, "max": trees.MAX}
 _K: dict = {}
 
 
 def _kernels():
     if _K:
         return _K
+    T = trees.make()
+    add, extreme, block_sum, block_extreme = T["add"], T["extreme"], T["block_sum"], \
+        T["block_extreme"]
     tpb = config.TPB
-    inf = math.inf
-
-    @cuda.jit(device=True)
-    def start(op):
-        return 0.0 if op <= SUMSQ else (inf if op == MIN else -inf)
-
-    @cuda.jit(device=True)
-    def step(op, m, x):
-        if op == SUM:
-            return m + x
-        if op == SUMSQ:
-            return m + x * x
-        if m != m:
-            return m
-        if x != x:
-            return x
-        if op == MIN:
-            return x if x < m else m
-        return x if x > m else m
-
-    @cuda.jit(device=True)
-    def join(op, m, x):             # two partial results
-        return step(SUM if op == SUMSQ else op, m, x)
-
-    @cuda.jit(device=True)
-    def tree(op, acc):
-        sh = cuda.shared.array(tpb, np.float64)
-        t = cuda.threadIdx.x
-        sh[t] = acc
-        cuda.syncthreads()
-        s = tpb // 2
-        while s > 0:
-            if t < s:
-                sh[t] = join(op, sh[t], sh[t + s])
-            cuda.syncthreads()
-            s //= 2
-        r = sh[0]
-        cuda.syncthreads()
-        return r
+    inf = np.inf
 
     @cuda.jit
     def full(x, n, op, partial):
-        acc = start(op)
-        for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-            acc = step(op, acc, float(x[i]))
-        r = tree(op, acc)
-        if cuda.threadIdx.x == 0:
-            partial[cuda.blockIdx.x] = r
+        nb = cuda.gridDim.x
+        if op <= SUMSQ:
+            s = 0.0
+            c = 0.0
+            for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+                v = float(x[i])
+                s, c = add(s, c, v * v if op == SUMSQ else v)
+            s, c = block_sum(s, c)
+            if cuda.threadIdx.x == 0:
+                partial[cuda.blockIdx.x] = s
+                partial[nb + cuda.blockIdx.x] = c
+        else:
+            m = inf if op == MIN else -inf
+            for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+                m = extreme(op, m, float(x[i]))
+            m = block_extreme(op, m)
+            if cuda.threadIdx.x == 0:
+                partial[cuda.blockIdx.x] = m
 
     @cuda.jit
     def rows(x, op, out):
         nr, nc = x.shape
         for i in range(cuda.blockIdx.x, nr, cuda.gridDim.x):
-            acc = start(op)
-            for j in range(cuda.threadIdx.x, nc, tpb):
-                acc = step(op, acc, float(x[i, j]))
-            r = tree(op, acc)
+            if op <= SUMSQ:
+                s = 0.0
+                c = 0.0
+                for j in range(cuda.threadIdx.x, nc, tpb):
+                    s, c = add(s, c, float(x[i, j]))
+                s, c = block_sum(s, c)
+                r = s + c
+            else:
+                m = inf if op == MIN else -inf
+                for j in range(cuda.threadIdx.x, nc, tpb):
+                    m = extreme(op, m, float(x[i, j]))
+                r = block_extreme(op, m)
             if cuda.threadIdx.x == 0:
                 out[i] = r
 
@@ -92,10 +74,17 @@ def _kernels():
     def cols(x, op, out):
         nr, nc = x.shape
         for j in range(cuda.grid(1), nc, cuda.gridsize(1)):
-            acc = start(op)
-            for i in range(nr):
-                acc = step(op, acc, float(x[i, j]))
-            out[j] = acc
+            if op <= SUMSQ:
+                s = 0.0
+                c = 0.0
+                for i in range(nr):
+                    s, c = add(s, c, float(x[i, j]))
+                out[j] = s + c
+            else:
+                m = inf if op == MIN else -inf
+                for i in range(nr):
+                    m = extreme(op, m, float(x[i, j]))
+                out[j] = m
 
     _K.update(full=full, rows=rows, cols=cols)
     return _K
@@ -106,14 +95,9 @@ def total(x, op):
     code = OPS[op]
     n = x.size
     blocks = config.blocks_for(n)
-    partial = arrays.empty(blocks, np.float64)
+    partial = arrays.empty(2 * blocks, np.float64)
     _kernels()["full"][blocks, config.TPB](x.reshape(n), n, code, partial)
-    p = arrays.to_host(partial)
-    if code <= SUMSQ:
-        return float(p.sum())
-    if n == 0:
-        return math.inf if code == MIN else -math.inf
-    return float("nan") if np.isnan(p).any() else float(p.min() if code == MIN else p.max())
+    return trees.host_total(arrays.to_host(partial), blocks, code, n)
 
 
 def mean(x):

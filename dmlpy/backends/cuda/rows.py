@@ -1,15 +1,14 @@
 """Per-channel and per-row operations on the GPU: bias_add and bias_multiply (X is N x C*L, the
 bias C x 1: every cell of channel c gets b[c] added or multiplied), and the softmax of each row
 (exp(x - max of the row), divided by the sum of the row's exps: one block per row, the max and
-the sum each a tree in shared memory; the sum is taken in double precision)."""
+the sum each a tree in shared memory (trees.py); the sum is compensated, in double precision)."""
 from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import cuda
 
-from . import arrays, config
+from . import arrays, config, trees
 
 _K: dict = {}
 
@@ -29,29 +28,11 @@ def _kernels():
             v = b[j // L]
             out[r, j] = x[r, j] * v if mul else x[r, j] + v
 
-    @cuda.jit(device=True)
-    def tree(sh, acc, is_max):
-        t = cuda.threadIdx.x
-        sh[t] = acc
-        cuda.syncthreads()
-        s = tpb // 2
-        while s > 0:
-            if t < s:
-                u = sh[t + s]
-                if is_max:
-                    if u > sh[t] or u != u:
-                        sh[t] = u
-                else:
-                    sh[t] = sh[t] + u
-            cuda.syncthreads()
-            s //= 2
-        r = sh[0]
-        cuda.syncthreads()
-        return r
+    T = trees.make()
+    add, block_sum, block_extreme = T["add"], T["block_sum"], T["block_extreme"]
 
     @cuda.jit
     def softmax(x, out):
-        sh = cuda.shared.array(tpb, np.float64)
         nr, nc = x.shape
         for i in range(cuda.blockIdx.x, nr, cuda.gridDim.x):
             m = -math.inf
@@ -59,14 +40,16 @@ def _kernels():
                 v = float(x[i, j])
                 if v > m or v != v:
                     m = v
-            m = tree(sh, m, True)
+            m = block_extreme(trees.MAX, m)
             s = 0.0
+            c = 0.0
             for j in range(cuda.threadIdx.x, nc, tpb):
                 e = x[i, j] - m
                 e = math.exp(e) if e == e else e        # (x - max <= 0: no overflow)
                 out[i, j] = e
-                s += float(out[i, j])
-            s = tree(sh, s, False)
+                s, c = add(s, c, float(out[i, j]))
+            s, c = block_sum(s, c)
+            s = s + c
             for j in range(cuda.threadIdx.x, nc, tpb):
                 out[i, j] = out[i, j] / s
 
