@@ -3,8 +3,10 @@
 
 Every run trains the same model on the same generated images for the same number of epochs
 (freq=BATCH, batch 32 per worker); only the paramserv call is timed (the example prints it). With
-one worker paramserv computes in the driver (no threads, no processes). BLAS runs single-threaded
-in all runs (OPENBLAS_NUM_THREADS=1, as the two-worker runs set it per worker anyway), so that
+one worker paramserv computes in the driver (no threads, no processes); with two BSP worker
+processes, worker 0 computes in the driver and worker 1 in a forked process. BLAS runs
+single-threaded in all runs (OPENBLAS_NUM_THREADS=1, as the two-worker runs set it per worker
+anyway), so that
 1 and 2 workers compare the workers, not BLAS's own threads. Each figure is the best of --reps.
 
     python benchmarks/paramserv_bench.py [--reps 3] [--epochs 3] [--n 1024] [--side 16]
@@ -41,24 +43,38 @@ def _usage() -> tuple:
     return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-CPU: list = []     # (driver, workers) CPU seconds of the last paramserv call
+CPU: list = []     # (driver, workers, driver's worker 0) CPU seconds of the last paramserv call
+_OWN = [0.0]       # CPU seconds the driver's thread spent computing segments of worker 0
 
 
 def _measure_drive():
     """Record the CPU seconds of the driver (this process) and of the worker processes (reaped
-    when training ends) during every paramserv training."""
-    from dmlpy.parallel import paramserv
-    inner = paramserv.drive
+    when training ends) during every paramserv training, and the part of the driver's that went
+    into computing a worker's segments (forked BSP workers: worker 0 computes in the driver)."""
+    import time
+
+    from dmlpy.parallel import paramserv, ps_procs
+    inner, compute, main = paramserv.drive, ps_procs.compute, os.getpid()
 
     def drive(*args, **kw):
         a = _usage()
+        _OWN[0] = 0.0
         try:
             return inner(*args, **kw)
         finally:
             b = _usage()
-            CPU[:] = [b[0] - a[0], b[1] - a[1]]
+            CPU[:] = [b[0] - a[0], b[1] - a[1], _OWN[0]]
+
+    def timed_compute(*args):
+        t0 = time.thread_time()
+        try:
+            return compute(*args)
+        finally:
+            if os.getpid() == main:
+                _OWN[0] += time.thread_time() - t0
 
     paramserv.drive = drive
+    ps_procs.compute = timed_compute
 
 
 def train_seconds(args: dict, kind: str) -> tuple:
@@ -74,19 +90,22 @@ def train_seconds(args: dict, kind: str) -> tuple:
     line = [ln for ln in out.getvalue().splitlines() if ln.startswith(args["utypes"] + ":")][0]
     acc = float(re.search(r"accuracy ([0-9.]+)", line).group(1))
     secs = float(re.search(r"\(([0-9.]+) s training\)", line).group(1))
-    return secs, acc, CPU[0], CPU[1]
+    return secs, acc, CPU[0], CPU[1], CPU[2]
 
 
-def estimate(utype: str, k: int, kind: str, driver: float, workers: float):
+def estimate(utype: str, k: int, kind: str, driver: float, workers: float, own: float):
     """The seconds the run would take with the two cores to itself, from its CPU seconds: one
-    worker runs in the driver (all of it serial); two worker processes share the cores, and under
-    BSP the driver's part (aggregation, encoding) runs while they wait. None for threads (the GIL
-    decides how they overlap)."""
+    worker runs in the driver (all of it serial). BSP with 2 processes: worker 0 computes in the
+    driver (`own` of its CPU seconds) while worker 1's process computes, then the driver's rest
+    (aggregation, encoding) runs while the process waits. ASP: the two worker processes and the
+    driver share the cores. None for threads (the GIL decides how they overlap)."""
     if k == 1:
         return driver + workers
     if kind != "processes":
         return None
-    return driver + workers / 2 if utype == "BSP" else (driver + workers) / 2
+    if utype == "BSP":
+        return driver - own + max(own, workers)
+    return (driver + workers) / 2
 
 
 def main(argv=None) -> int:
@@ -117,7 +136,7 @@ def main(argv=None) -> int:
         for label, k, kind in runs:
             best = min(train_seconds({**base, "k": k, "utypes": utype}, kind) for _ in range(a.reps))
             one = one or best[0]
-            est = estimate(utype, k, kind, best[2], best[3])
+            est = estimate(utype, k, kind, best[2], best[3], best[4])
             one_est = one_est or est
             est_txt = f"{est:10.2f}s {one_est / est:13.2f}x" if est else f"{'-':>11} {'-':>14}"
             print(f"{utype:6} {label:18} {best[0]:8.2f} {one / best[0]:8.2f}x {best[1]:9.3f} "

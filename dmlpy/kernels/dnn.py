@@ -18,7 +18,19 @@ Naming: ``Wd`` is the image width (``W`` is the filter/weight matrix).
 import numpy as np
 
 from .dnn_loops import (_NET_LEN, _NET_PAIRS, _avg_pool_backward, _bias_op, _bn_apply, _bn_backward, _bn_stats, _chunk, _col2im, _gather_images, _head, _im2row, _is_pointwise, _lstm_cell, _lstm_cell_backward, _max_pool_backward, _pool)
-from .pool import parallel as _parallel
+from . import pool
+
+# A DNN kernel call is split over the pool's threads only from 8 times the pool's usual work
+# (8 * pool.MIN_WORK elements a thread, 2**18 by default): LeNet's layers at 32 images a batch (at
+# most 409,600 elements a call, a few tenths of a millisecond) run on the calling thread. Handing
+# such small work to the pool cost more than it gained on the 2-core development VM (waking a
+# thread on the other core is slow there, a whole time slice when the machine is busy): see
+# docs/paramserv.md, "Speed".
+WORK_FACTOR = 8
+
+
+def _parallel(kernel, ntasks, work_per_task, *args):
+    pool.parallel(kernel, ntasks, work_per_task, *args, min_work=pool.MIN_WORK * WORK_FACTOR)
 
 
 # ==========================================================================

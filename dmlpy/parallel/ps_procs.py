@@ -9,10 +9,19 @@ with modelAvg) and what it printed, which the driver writes out when the value a
 aggregation and validation functions) stays in the driver, which waits on the workers' pipes with
 select(): under ASP each value is applied as soon as it arrives and that worker goes on at once.
 
-A worker limits BLAS and dmlpy's kernel threads to cores/k, and runs a parfor inside the DML
-functions serially. An error in a worker comes back as its message; the driver stops the other
-workers and computes the failed segment itself, from the same model, so the error is raised with
-its DML position (should it not fail again there, the worker's message is raised).
+Under BSP, worker 0 computes in the driver and only workers 1..k-1 are forked: a round waits for
+every worker, so the driver would otherwise only wait; this saves a process, a transfer of the
+model and one of the gradients per round. The driver computes its segment after waking the
+others, which wait on an eventfd rather than on their pipe: a pipe's wake-up tells Linux the
+writer is about to sleep, so the woken worker would be queued on the driver's core, behind it.
+
+A worker (and the driver, while it computes worker 0) limits BLAS and dmlpy's kernel threads to
+cores/k, and runs a parfor inside the DML functions serially. The driver's objects are frozen
+for the garbage collector while forking (gc.freeze): a worker's collections (rare here) never
+visit them, so their pages stay shared. An error in a worker comes back as its message; the
+driver stops the other workers and computes the failed segment itself, from the same model, so
+the error is raised with its DML position (should it not fail again there, the worker's message
+is raised).
 
 The first segment of a gradients function new to this process is computed by the driver (see
 Forked.start), which compiles the kernels once for every later fork and times the work: in
@@ -42,13 +51,18 @@ _PIPE_SIZE = 1 << 20        # bytes: Linux lets a pipe hold this much (F_SETPIPE
 
 class Forked:
     """auto: fall back to worker threads when the work looks too small to gain from processes
-    (see `worth_forking`); otherwise always fork."""
+    (see `worth_forking`); otherwise always fork. in_driver: worker 0 computes in the driver
+    itself (for BSP, whose rounds wait for every worker anyway) and only workers 1..k-1 fork."""
 
-    def __init__(self, tasks, epochs: int = 1, auto: bool = False):
+    def __init__(self, tasks, epochs: int = 1, auto: bool = False, in_driver: bool = False):
         from .options import cores
         self.tasks, self.epochs, self.auto = tasks, epochs, auto
         self.threads = max(1, cores() // len(tasks))
-        self.kids: list = []      # (pid, fd to the worker, fd from the worker)
+        self.first = 1 if in_driver and len(tasks) > 1 else 0   # the first forked worker
+        self.queued = None        # (model, seg) of worker 0 when it computes in the driver
+        self.limits = None        # the driver's kernel and BLAS threads before forking
+        self.kids: dict = {}      # worker -> (pid, fd to the worker, fd from the worker)
+        self.bells: dict = {}     # worker -> eventfd that wakes it (None: the pipe wakes it)
         self.sent: dict = {}      # worker -> (model, seg) it is computing
         self.done: list = []      # (worker, value) computed in the driver
         self.forked = False
@@ -56,15 +70,21 @@ class Forked:
         self.last = (None, b"")   # the last model sent, and its encoding
 
     def _fork(self):
+        import gc
         self.forked = True
         _preload()
+        if self.first:
+            from ..kernels import pool
+            self.limits = _limit_threads(min(pool.NTHREADS, self.threads))
         sys.stdout.flush()
         sys.stderr.flush()
         mine: list = []
+        gc.freeze()     # the driver's objects: never scanned by a worker's collector (no copies)
         try:
-            for w in range(len(self.tasks)):
+            for w in range(self.first, len(self.tasks)):
                 down_r, down_w = os.pipe()
                 up_r, up_w = os.pipe()
+                bell = _BELL[0] = _eventfd() if self.first else None
                 pid = os.fork()
                 if pid == 0:      # the worker: never returns
                     for fd in mine + [down_w, up_r]:
@@ -73,11 +93,14 @@ class Forked:
                 os.close(down_r)
                 os.close(up_w)
                 _grow(down_w)
-                mine += [down_w, up_r]
-                self.kids.append((pid, down_w, up_r))
+                mine += [down_w, up_r] + ([bell] if bell is not None else [])
+                self.kids[w] = (pid, down_w, up_r)
+                self.bells[w] = bell
         except BaseException:
             self.close(abort=True)
             raise
+        finally:
+            gc.unfreeze()
 
     def start(self, w, model, seg):
         if self.inner is not None:
@@ -97,6 +120,9 @@ class Forked:
                 self.inner = Threads(self.tasks)
                 return self.inner.start(w, model, seg)
             self._fork()
+        if w < self.first:          # computed in the driver by wait(), once the others run
+            self.queued = (model, seg)
+            return
         if self.last[0] is not model:     # BSP sends one model to every worker: encode it once
             try:
                 self.last = (model, ps_codec.dumps(model))
@@ -107,6 +133,8 @@ class Forked:
         try:
             _send(self.kids[w][1], ps_codec.dumps(list(seg)))
             _send(self.kids[w][1], self.last[1])
+            if self.bells.get(w) is not None:
+                os.eventfd_write(self.bells[w], 1)
         except OSError:             # the worker has died
             self.close(abort=True)
             raise DMLRuntimeError(f"paramserv: a worker process failed: {_DIED}") from None
@@ -116,6 +144,15 @@ class Forked:
             return self.done.pop(0)
         if self.inner is not None:
             return self.inner.wait()
+        if self.queued is not None:
+            from .local import _set_worker, in_worker
+            (model, seg), self.queued = self.queued, None
+            was = in_worker()
+            _set_worker(True)             # a parfor inside runs serially, as in the processes
+            try:
+                return 0, compute(self.tasks[0], model, *seg)
+            finally:
+                _set_worker(was)
         fds = {self.kids[w][2]: w for w in sorted(self.sent)}
         ready, _, _ = select.select(list(fds), [], [])
         w = fds[min(ready, key=lambda fd: fds[fd])]
@@ -132,7 +169,18 @@ class Forked:
     def close(self, abort=False):
         if self.inner is not None:
             self.inner.close(abort)
-        kids, self.kids = self.kids, []
+        self.queued = None
+        if self.limits is not None:
+            _limit_threads(*self.limits)      # BLAS's None: it cannot be set (no change)
+            self.limits = None
+        kids, self.kids = list(self.kids.values()), {}
+        bells, self.bells = [b for b in self.bells.values() if b is not None], {}
+        for fd in bells:
+            try:
+                os.eventfd_write(fd, 1)      # a worker waiting on it goes on to its closed pipe
+                os.close(fd)
+            except OSError:
+                pass
         for pid, down, up in kids:
             if abort:
                 try:
@@ -150,6 +198,26 @@ class Forked:
             except OSError:
                 pass
         self.sent = {}
+
+
+_BELL = [None]      # the eventfd of the worker being forked (its wake-up; None: the pipe)
+
+
+def _eventfd():
+    try:
+        return os.eventfd(0)
+    except (AttributeError, OSError):
+        return None
+
+
+def _limit_threads(kernels, blas=None):
+    """Set the driver's kernel threads to `kernels` and BLAS's to `blas` (default: as many);
+    returns the settings before (BLAS's None where it cannot be set), to restore them."""
+    from ..kernels import pool
+    from .blas import set_threads
+    old = pool.NTHREADS
+    pool.NTHREADS = kernels
+    return old, set_threads(kernels if blas is None else blas)
 
 
 def _rows(task, seg) -> int:
@@ -215,6 +283,7 @@ def _recv(fd):
 def _child(task, threads, down, up):
     """A worker process: computes the segments it is sent until its pipe closes."""
     code = 0
+    bell = _BELL[0]
     try:
         from ..kernels import pool
         from .blas import set_threads
@@ -226,6 +295,8 @@ def _child(task, threads, down, up):
         out = io.StringIO()
         sys.stdout = out
         while True:
+            if bell is not None:
+                os.eventfd_read(bell)
             msg = _recv(down)
             if msg is None:
                 break

@@ -37,8 +37,9 @@ def kind() -> str:
     return "processes" if want == "processes" else "auto"
 
 
-def transport_for(tasks: list, epochs: int = 1, workers: str | None = None):
-    """The transport for these workers' tasks on this machine."""
+def transport_for(tasks: list, epochs: int = 1, workers: str | None = None, utype: str = "ASP"):
+    """The transport for these workers' tasks on this machine. Forked BSP workers: worker 0
+    computes in the driver (a round waits for every worker, so the driver would only wait)."""
     from . import ps_threads
     from .local import in_worker
     if len(tasks) <= 1 or in_worker():
@@ -48,7 +49,7 @@ def transport_for(tasks: list, epochs: int = 1, workers: str | None = None):
         from . import procs
         if procs.available():
             from .ps_procs import Forked
-            return Forked(tasks, epochs, auto=how == "auto")
+            return Forked(tasks, epochs, auto=how == "auto", in_driver=utype == "BSP")
     return ps_threads.Threads(tasks)
 
 
