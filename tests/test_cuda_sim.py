@@ -192,6 +192,7 @@ def test_kernels_compile_for_a_device(monkeypatch):
                 (L["transpose"], (arr(dt, 2), arr(dt, 2))),
                 (R["full"], (arr(dt), i64, i64, arr(f64))),
                 (R["rows"], (arr(dt, 2), i64, arr(dt))), (R["cols"], (arr(dt, 2), i64, arr(dt))),
+                (R["row_index"], (arr(dt, 2), b1, arr(dt))),
                 (W["bias"], (arr(dt, 2), arr(dt), i64, b1, arr(dt, 2))),
                 (W["softmax"], (arr(dt, 2), arr(dt, 2))),
                 (A["fill"], (arr(dt), dt, i64)), (A["eye"], (arr(dt), i64)),

@@ -62,6 +62,8 @@ f1 = (X - Y) ^ 2 * Y + exp(-X) / (1 + Y)
 a1 = sum(X); a2 = mean(Y); a3 = min(X); a4 = max(Y); a5 = sum(X ^ 2); a6 = sum(X * Y - 1)
 s1 = rowSums(X); s2 = colSums(X); s3 = rowMeans(Y); s4 = colMeans(Y)
 s5 = rowMaxs(X); s6 = colMins(X); s7 = rowMins(Y); s8 = colMaxs(Y)
+Q = round(X); Q[2, 3] = 0/0; Q[4, ] = matrix(0/0, rows=1, cols=5)
+s9 = rowIndexMax(Q); s10 = rowIndexMin(Q); s11 = rowIndexMax(X)
 m1 = X %*% t(Y); m2 = t(X) %*% Y; m3 = t(X) %*% X; m4 = X %*% t(X); m5 = Y %*% t(r)
 m6 = t(X); m7 = X %*% rand(rows=5, cols=3, seed=15)
 i1 = X[2:4, 3:5]; i2 = Y[, 2]; i3 = X[5, ]; i4 = as.scalar(X[3, 4])
@@ -70,7 +72,8 @@ b1 = cbind(X, Y, c); b2 = rbind(X, r, Y)
 """
 OPS_OUT = ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10", "e11", "e12", "e13", "u",
            "f1", "a1",
-           "a2", "a3", "a4", "a5", "a6", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "m1",
+           "a2", "a3", "a4", "a5", "a6", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
+           "s10", "s11", "m1",
            "m2", "m3", "m4", "m5", "m6", "m7", "i1", "i2", "i3", "i4", "L", "b1", "b2"]
 
 DNN = """

@@ -14,8 +14,9 @@ A backend is an object with
 Backends are looked up lazily by name (`get("cpu")`); importing this package loads nothing.
 `cpu` holds NumPy/BLAS and the Numba kernels; `cuda` (dmlpy/backends/cuda/, issue 9) holds device
 arrays and numba.cuda kernels (CuPy/cuBLAS when installed); loading it raises a DMLError saying
-why when no GPU is usable (numba's CUDA simulator counts as usable: the tests run on it). The
-runtime's operators do not yet run on it: only its `kernels` take device arrays.
+why when no GPU is usable (numba's CUDA simulator counts as usable: the tests run on it). A -gpu
+run keeps the cpu backend active for allocation and places each matrix operation through DEVICE
+(dmlpy/backends/cuda/place.py, docs/gpu.md).
 """
 from __future__ import annotations
 

@@ -63,6 +63,9 @@ def run(body, iters, env0: dict, results, par: int = 0, partitioner: str = "FIXE
     others would take less than `serial_work` seconds at that pace, it runs them too (starting
     workers would cost more than they save)."""
     iters = list(iters)
+    from ..backends import DEVICE
+    if DEVICE[0] is not None:   # a -gpu run: one device, already parallel inside each operation;
+        par, mode = 1, "LOCAL"  # its iterations run in order here (one stream, no forks)
     if iters and mode != "LOCAL" and not in_worker():
         from . import dask_run
         if dask_run.active():    # a cluster is given: every iteration runs there

@@ -27,7 +27,10 @@ PIPE_TASKS = 16000   # task numbers the pipe holds (64 KiB); more tasks are grou
 
 
 def available() -> bool:
-    return hasattr(os, "fork") and sys.platform.startswith("linux")
+    """Whether workers may be forked: on Linux, and not while a -gpu run holds a CUDA context
+    (a forked child cannot use its parent's; parfor and paramserv use threads there)."""
+    from ..backends import DEVICE
+    return hasattr(os, "fork") and sys.platform.startswith("linux") and DEVICE[0] is None
 
 
 def run(body, iters, env0, env, results, k, todo, worker_flag) -> list:

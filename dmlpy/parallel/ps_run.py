@@ -40,10 +40,11 @@ def kind() -> str:
 def transport_for(tasks: list, epochs: int = 1, workers: str | None = None, utype: str = "ASP"):
     """The transport for these workers' tasks on this machine. Forked BSP workers: worker 0
     computes in the driver (a round waits for every worker, so the driver would only wait)."""
+    from ..backends import DEVICE
     from . import ps_threads
     from .local import in_worker
-    if len(tasks) <= 1 or in_worker():
-        return ps_threads.Inline(tasks)
+    if len(tasks) <= 1 or in_worker() or DEVICE[0] is not None:
+        return ps_threads.Inline(tasks)   # (a -gpu run: the workers take turns on the device)
     how = workers or kind()
     if how != "threads":
         from . import procs

@@ -52,6 +52,9 @@ def _put(out, v):
         np.save(buf, v, allow_pickle=False)
         out.write(b"A")
         _put_bytes(out, buf.getvalue())
+    elif t.__name__ == "DeviceMatrix":         # a -gpu run's matrix: its cells, from the device
+        from ..backends.cuda.place import host
+        _put(out, host(v, "transfer to a worker"))
     elif t.__name__ == "csr_array" and t.__module__.startswith("scipy.sparse"):   # dmlpy.sparse
         out.write(b"C")
         _put(out, [list(v.shape), v.data, v.indices, v.indptr])

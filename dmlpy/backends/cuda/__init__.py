@@ -6,8 +6,10 @@ dmlpy.backends.get("cuda") calls) refuses with that reason as a DMLError. numba'
 simulator (NUMBA_ENABLE_CUDASIM=1 before numba is imported) counts as usable: it is how the
 kernels are tested without a GPU (slowly: kernels run in Python).
 
-Modules: config (launch geometry), arrays (allocation without CuPy), fused (the fused
-element-wise program), reduce (full, row and column reductions), linalg (transpose, GEMM),
+Modules: place (where a -gpu run's operations go: DeviceMatrix, transfers, fallbacks, --stats),
+devops (the device forms of the runtime's operations), config (launch geometry), arrays
+(allocation and block copies without CuPy), fused (the fused element-wise program), reduce (full,
+row and column reductions), trees (block reductions, compensated sums), linalg (transpose, GEMM),
 rows (bias_add, bias_multiply, softmax), conv (conv2d and its backward passes: im2col + GEMM),
 pool (max/avg pooling and backward), norm (batch_norm2d and backward), lstm (lstm and backward),
 dnn_common (what those four share), backend (the backend object: the DNN kernels are its methods).

@@ -237,9 +237,8 @@ def _mb(n: int) -> str:
 
 
 # ------------------------------------------------------------------ builtins
-# builtins that only carry or look at their arguments: device matrices pass through unchanged
-CARRY = frozenset({"list", "as.list", "remove", "length", "typeof", "nrow", "ncol", "exists",
-                   "ifdef"})
+# builtins that only carry their arguments (lists): device matrices pass through unchanged
+CARRY = frozenset({"list", "as.list", "remove", "exists", "ifdef"})
 # builtins whose implementation asks the placement itself (dmlpy.builtins.dnn)
 ASKS = frozenset({"conv2d", "conv2d_backward_filter", "conv2d_backward_data", "max_pool",
                   "avg_pool", "max_pool_backward", "avg_pool_backward", "bias_add",
@@ -256,7 +255,8 @@ def guard(bi):
     form where one exists and applies, else the CPU implementation on host copies."""
     from . import devops
     name = bi.name
-    impl = bi.raw if name in ASKS else bi.impl      # (the DNN builtins take device matrices)
+    # (the DNN builtins and the list builtins take device matrices as they are)
+    impl = bi.raw if name in ASKS or name in CARRY else bi.impl
     form = devops.BUILTINS.get(name)
     carry = name in CARRY or name in ASKS
     reason = HOST_REASONS.get(name, "no GPU kernel")

@@ -86,7 +86,20 @@ def _kernels():
                     m = extreme(op, m, float(x[i, j]))
                 out[j] = m
 
-    _K.update(full=full, rows=rows, cols=cols)
+    @cuda.jit
+    def row_index(x, is_max, out):       # one thread per row: the last extreme, NaN skipped
+        nr, nc = x.shape
+        for i in range(cuda.grid(1), nr, cuda.gridsize(1)):
+            best = -inf if is_max else inf
+            at = 0
+            for j in range(nc):
+                v = float(x[i, j])
+                if v == v and ((is_max and v >= best) or (not is_max and v <= best)):
+                    best = v
+                    at = j + 1
+            out[i] = at if at else nc
+
+    _K.update(full=full, rows=rows, cols=cols, row_index=row_index)
     return _K
 
 
@@ -98,6 +111,16 @@ def total(x, op):
     partial = arrays.empty(2 * blocks, np.float64)
     _kernels()["full"][blocks, config.TPB](x.reshape(n), n, code, partial)
     return trees.host_total(arrays.to_host(partial), blocks, code, n)
+
+
+def row_index(x, is_max):
+    """rowIndexMax / rowIndexMin: a rows x 1 device matrix of 1-based column indexes (the last
+    extreme on ties, NaN cells skipped, the last column for a row of NaN), as on the CPU."""
+    out = arrays.empty((x.shape[0], 1), x.dtype)
+    if x.shape[0]:
+        _kernels()["row_index"][config.blocks_for(x.shape[0]), config.TPB](
+            x, is_max, out.reshape(x.shape[0]))
+    return out
 
 
 def mean(x):
