@@ -64,25 +64,16 @@ def _sub_dot(x, a, b):
 # ------------------------------------------------------------------ Householder QR
 class _QR:
     """Householder QR of an m x n matrix, stored as the transposed reflector matrix `qrt`
-    (n x m) and the diagonal of R."""
+    (n x m) and the diagonal of R; factor and solve are compiled (dmlpy.kernels.householder),
+    in SystemDS's order of operations."""
 
     def __init__(self, a):
         np = _np()
+        from ..kernels import householder
         m, n = a.shape
-        qrt = np.array(a.T, dtype=np.float64)
+        qrt = np.array(a.T, dtype=np.float64, order="C")
         rdiag = np.zeros(min(m, n))
-        for k in range(min(m, n)):
-            v = qrt[k]
-            norm = math.sqrt(float(np.cumsum(v[k:] * v[k:])[-1])) if m > k else 0.0
-            alpha = -norm if v[k] > 0 else norm
-            rdiag[k] = alpha
-            if alpha != 0.0:
-                v[k] -= alpha
-                denom = alpha * v[k]
-                for c in range(k + 1, n):
-                    col = qrt[c]
-                    s = _sub_dot(0.0, col[k:], v[k:]) / denom
-                    col[k:] -= s * v[k:]
+        householder.factor(qrt, rdiag)
         self.qrt, self.rdiag, self.m, self.n = qrt, rdiag, m, n
 
     def r(self):
@@ -109,20 +100,8 @@ class _QR:
             raise OpError(f"{fn}(): dimension mismatch, {b.shape[0]} rows but the matrix has {self.m}")
         if np.any(self.rdiag == 0):
             raise OpError(f"{fn}(): the matrix is singular")
-        y = np.array(b, dtype=np.float64)
-        for k in range(min(self.m, self.n)):
-            v = self.qrt[k]
-            factor = 1.0 / (self.rdiag[k] * v[k])
-            for c in range(y.shape[1]):
-                d = -_sub_dot(0.0, y[k:, c], v[k:]) * factor
-                y[k:, c] += d * v[k:]
-        x = np.zeros((self.n, y.shape[1]))
-        for j in range(len(self.rdiag) - 1, -1, -1):
-            y[j] *= 1.0 / self.rdiag[j]
-            x[j] = y[j]
-            if j:
-                y[:j] -= np.outer(self.qrt[j, :j], y[j])
-        return x
+        from ..kernels import householder
+        return householder.solve(self.qrt, self.rdiag, np.array(b, dtype=np.float64, order="C"))
 
 
 @builtin("solve", "A, b", rule=_r_matrix_only())
