@@ -50,30 +50,19 @@ def _r_matrix_only(n=1):
     return rule
 
 
-def _sub_dot(x, a, b):
-    """x - a[0]*b[0] - a[1]*b[1] - ..., evaluated left to right (as a sequential loop would)."""
-    np = _np()
-    if a.size == 0:
-        return x
-    terms = np.empty(a.size + 1)
-    terms[0] = x
-    np.negative(a * b, out=terms[1:])
-    return np.cumsum(terms)[-1]
-
-
 # ------------------------------------------------------------------ Householder QR
 class _QR:
     """Householder QR of an m x n matrix, stored as the transposed reflector matrix `qrt`
-    (n x m) and the diagonal of R; factor and solve are compiled (dmlpy.kernels.householder),
+    (n x m) and the diagonal of R; factor and solve are compiled (dmlpy.kernels.factorize),
     in SystemDS's order of operations."""
 
     def __init__(self, a):
         np = _np()
-        from ..kernels import householder
+        from ..kernels import factorize
         m, n = a.shape
         qrt = np.array(a.T, dtype=np.float64, order="C")
         rdiag = np.zeros(min(m, n))
-        householder.factor(qrt, rdiag)
+        factorize.qr_factor(qrt, rdiag)
         self.qrt, self.rdiag, self.m, self.n = qrt, rdiag, m, n
 
     def r(self):
@@ -100,8 +89,8 @@ class _QR:
             raise OpError(f"{fn}(): dimension mismatch, {b.shape[0]} rows but the matrix has {self.m}")
         if np.any(self.rdiag == 0):
             raise OpError(f"{fn}(): the matrix is singular")
-        from ..kernels import householder
-        return householder.solve(self.qrt, self.rdiag, np.array(b, dtype=np.float64, order="C"))
+        from ..kernels import factorize
+        return factorize.qr_solve(self.qrt, self.rdiag, np.array(b, dtype=np.float64, order="C"))
 
 
 @builtin("solve", "A, b", rule=_r_matrix_only())
@@ -139,27 +128,11 @@ def qr(x):
 def _lu(a):
     """Crout LU with partial pivoting; returns (lu, pivot, even, singular)."""
     np = _np()
-    n = a.shape[0]
-    lu = np.array(a, dtype=np.float64)
-    piv = list(range(n))
-    even = True
-    for c in range(n):
-        for r in range(c):
-            lu[r, c] = _sub_dot(lu[r, c], lu[r, :r], lu[:r, c])
-        best, largest = c, -math.inf
-        for r in range(c, n):
-            s = _sub_dot(lu[r, c], lu[r, :c], lu[:c, c])
-            lu[r, c] = s
-            if abs(s) > largest:
-                largest, best = abs(s), r
-        if abs(lu[best, c]) < 1e-11:
-            return lu, piv, even, True
-        if best != c:
-            lu[[best, c]] = lu[[c, best]]
-            piv[best], piv[c] = piv[c], piv[best]
-            even = not even
-        lu[c + 1:, c] /= lu[c, c]
-    return lu, piv, even, False
+    from ..kernels import factorize
+    lu = np.array(a, dtype=np.float64, order="C")
+    piv = np.arange(a.shape[0], dtype=np.int64)
+    even, singular = factorize.crout(lu, piv)
+    return lu, piv, even, singular
 
 
 @builtin("lu", "target", rule=_r_matrix_only(3), nret=3)

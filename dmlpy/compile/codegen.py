@@ -44,6 +44,7 @@ HELPERS = {
     "_pfrun": ("parallel", "run"),
     "_mmc": ("plan", "chain_run"), "_xtxv": ("plan", "vector_chain"), "_xtxvok": ("plan", "vector_chain_ok"), "_mmok": ("plan", "chain_ok"), "_pc": ("plan", "to_precision"), "_fz": ("plan", "fused_run"), "_fok": ("plan", "fused_ok"),
     "_wm": ("plan", "masked_run"), "_wmok": ("plan", "masked_ok"),
+    "_nary": ("plan", "nary_run"), "_naryok": ("plan", "nary_ok"),
 }
 
 _BIN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "^": "_pow", "%%": "_mod",

@@ -106,6 +106,9 @@ def _kernels(root) -> list[str]:
             out.append("sum of squares")
         elif n.op is Op.SUMPROD:
             out.append("sum of a product from column and row sums (no product matrix)")
+        elif n.op is Op.NARY:
+            out.append(f"n-ary {n.value} of {len(n.args)} operands, scalars first (SystemDS's "
+                       f"n{n.value}; as written when an operand broadcasts)")
         elif n.op is Op.WMASK:
             out.append(f"masked product ({n.value}) at the non-zeros of a sparse W (no product "
                        "matrix; the operators as written when W is dense)")

@@ -76,6 +76,7 @@ class Op(enum.Enum):
     SUMPROD = "sum_product"  # sum(A %*% B) from colSums(A) and rowSums(B)
     WMASK = "masked_product" # W * f(A %*% t(B), X), at W's non-zeros when W is sparse: W, A, B[, X]
     FUSED = "fused"          # value: a fuse.Fused (program, inputs, aggregate)
+    NARY = "nary"            # value "+" or "*": a flattened chain of matrix + or * (SystemDS's n+)
 
 
 BINARY = {op.value: op for op in (Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.POW, Op.MOD, Op.IDIV, Op.LT,

@@ -66,6 +66,9 @@ class Lowerer:
         if op is Op.WMASK:
             return self.guarded(n, n.args, n.meta["order"], "_wm", "_wmok", None,
                                 pre=[repr(n.value)])
+        if op is Op.NARY:
+            return self.guarded(n, n.args, range(len(n.args)), "_nary", "_naryok", None,
+                                pre=[repr(n.value)], orig=n.meta["orig"])
         if op.value in BINARY:
             a, b = n.args
             ca, cb = self.code(a), self.code(b)
@@ -84,7 +87,7 @@ class Lowerer:
         args = [self.code(a) for a in n.args] + ["None"] * n.meta.get("absent", 0)
         return cg.cast(cg.mark(f"{fname}({', '.join(args)})", n.span))
 
-    def guarded(self, n: Node, inputs, order, run, ok_fn, spec, pre=None) -> str:
+    def guarded(self, n: Node, inputs, order, run, ok_fn, spec, pre=None, orig=None) -> str:
         """An operation that runs when its check accepts the inputs (the check's result goes to
         the run) and is computed as the unfused tree otherwise."""
         cg = self.cg
@@ -97,7 +100,8 @@ class Lowerer:
             else:
                 names[i] = cg.temp()
                 guard_args[i] = f"({names[i]} := {c})"
-        orig = spec.orig_inputs if spec is not None else inputs
+        if orig is None:        # the nodes the unfused tree reads the inputs as
+            orig = spec.orig_inputs if spec is not None else inputs
         bound = {id(o): names[i] for i, o in enumerate(orig)}
         unfused = Lowerer(cg, share=False, bound=bound).code(n.meta["unfused"])
         pre = [cg.const(spec)] if spec is not None else list(pre or ())

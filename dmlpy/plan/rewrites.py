@@ -234,6 +234,51 @@ def row_col_means(n: Node, ctx) -> Node:
     return n
 
 
+def nary_chains(root: Node) -> Node:
+    """SystemDS's foldMultipleMinMaxOperations for + and *: a matrix + (or *) whose operand is
+    another + (*) used nowhere else becomes one n-ary operation over the operands in their
+    written order, which SystemDS computes scalars first: init = 0 (1), init op s for each
+    scalar, then the matrices one after the other (`A + B + s` is (s + A) + B, `A + (B + C)` is
+    (A + B) + C). SystemDS folds only operands of one size (no broadcast vector): at run time
+    the chain is computed that way when every matrix operand has the result's shape, and as
+    written otherwise. Chains whose order would not change (left-nested, no scalar) stay.
+    Not followed: SystemDS's DAG spans a statement block, so an inner sum that another statement
+    of the block also computes (A + B in `x = A + B + 1; y = A + B + v`) is shared there and
+    not folded; dmlpy sees one statement and folds it."""
+    uses: dict[int, int] = {}
+    for n in walk(root):
+        for a in n.args:
+            uses[id(a)] = uses.get(id(a), 0) + 1
+    new: dict[int, Node] = {}
+
+    def flat(n: Node, op) -> tuple[list, bool]:
+        """(operands, reordered) of the chain under n (n itself: an op node, matrix-typed)."""
+        out, moved = [], False
+        for i, a in enumerate(n.args):
+            if a.op is op and a.is_matrix and uses.get(id(a), 0) == 1:
+                sub, m = flat(a, op)
+                out.extend(sub)
+                moved = moved or m or i == 1
+            else:
+                out.append(new.get(id(a), a))
+        return out, moved
+
+    for orig in walk(root):
+        n = orig
+        if n.args:
+            args = tuple(new.get(id(a), a) for a in n.args)
+            if any(x is not y for x, y in zip(args, n.args)):
+                n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
+        if n.op in (Op.ADD, Op.MUL) and n.is_matrix and \
+                any(a.op is n.op and a.is_matrix and uses.get(id(a), 0) == 1 for a in orig.args):
+            ops, moved = flat(orig, n.op)
+            if moved or any(not o.is_matrix for o in ops):
+                n = Node(Op.NARY, tuple(ops), n.type, n.span, n.op.value,
+                         meta={"unfused": n, "orig": tuple(ops)})
+        new[id(orig)] = n
+    return new[id(root)]
+
+
 # name -> pass, in the order they run; all but fusion (a whole-DAG pass, fuse.py) run bottom-up
 PASSES = {      # in order; None: a pass that runs elsewhere (named here so it can be switched off)
     "dead-code": None,                  # dmlpy/compile/dead.py, before code generation
@@ -248,6 +293,7 @@ PASSES = {      # in order; None: a pass that runs elsewhere (named here so it c
     "row-col-means": row_col_means,
     "matrix-chain": matrix_chain,
     "sum-of-product": sum_of_product,
+    "nary-chains": None,                # nary_chains, a whole-DAG pass before fusion
     "fusion": None,
 }
 
@@ -258,6 +304,8 @@ def apply(root: Node, disabled=frozenset(), ctx=None) -> Node:
     fns = [fn for name, fn in PASSES.items() if fn is not None and name not in disabled]
     if fns:
         root = _bottom_up(root, fns, ctx)
+    if "nary-chains" not in disabled:
+        root = nary_chains(root)
     if "fusion" not in disabled:
         from .fuse import fuse
         root = fuse(root, (ctx or {}).get("target"))

@@ -116,7 +116,7 @@ def self_product_left(x):
 
 def matmul_tn(a, b):
     """t(A) %*% B."""
-    if _G[0] is not None and _dm(a) and _dm(b):
+    if _G[0] is not None and (_dm(a) or _csr(a)) and (_dm(b) or _csr(b)):
         if a.shape[0] != b.shape[0]:
             raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[1]}x"
                           f"{a.shape[0]} %*% {b.shape[0]}x{b.shape[1]} (k1={a.shape[0]}, "
@@ -152,7 +152,7 @@ def matmul_tn(a, b):
 
 def matmul_nt(a, b):
     """A %*% t(B)."""
-    if _G[0] is not None and _dm(a) and _dm(b):
+    if _G[0] is not None and (_dm(a) or _csr(a)) and (_dm(b) or _csr(b)):
         if a.shape[1] != b.shape[1]:
             raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[0]}x"
                           f"{a.shape[1]} %*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, "
@@ -302,6 +302,42 @@ def fused_run(f, ok, *vals):
         from ..kernels import sysds_matmul
         return sysds_matmul.vector_dot(vals[0], vals[1], True)
     return kernel("fused")(f, ok, *vals)
+
+
+def nary_ok(op, *vals):
+    """Whether the n-ary + or * (dmlpy.plan.rewrites.nary_chains) computes these operands the
+    way SystemDS's n+ / n* does: dense host matrices of one shape (at least one) and numbers;
+    else the chain is computed as written."""
+    shape = None
+    for v in vals:
+        t = type(v)
+        if t is float or t is int or t is bool:
+            continue
+        if not _arr(v) or v.ndim != 2 or (shape is not None and v.shape != shape):
+            return False
+        shape = v.shape
+    return shape is not None
+
+
+def nary_run(op, ok, *vals):
+    """SystemDS's n-ary + (*): init = 0 (1) combined with each number in order, then with each
+    matrix in order (the first into a new matrix, the others in place)."""
+    plus = op == "+"
+    init = 0.0 if plus else 1.0
+    for v in vals:
+        t = type(v)
+        if t is float or t is int or t is bool:
+            init = init + float(v) if plus else init * float(v)
+    out = None
+    for v in vals:
+        if _arr(v):
+            if out is None:
+                out = (init + v) if plus else (init * v)
+            elif plus:
+                out += v
+            else:
+                out *= v
+    return out
 
 
 def masked_ok(kind, w, a, b, x=None):
