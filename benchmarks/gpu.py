@@ -9,10 +9,14 @@ when they are installed, in one run of a few minutes:
 - an AlexNet training step (forward, backward, LARS update; benchmarks/gpu_alexnet.py) at
   N=256, 224x224, 1000 classes, in float32 and float64, from the backend's DNN kernels, against
   the same step in PyTorch (cuDNN; TF32 off on both sides);
+- the same AlexNet step as DML (nn/networks/alexnet_wide.dml through dmlpy.prepare with
+  backend="cuda"), with one step's placement report (benchmarks/gpu_dml.py);
+- X %*% w and t(X) %*% (X %*% w) on a sparse X (200000x100000, 0.05% non-zeros) with -gpu
+  (cuSPARSE through CuPy) against SciPy on the host (benchmarks/gpu_dml.py);
 - the simulator's test set (tests/test_cuda_sim.py: every CUDA kernel against the CPU backend)
   run on the device (DMLPY_CUDA_ON_DEVICE=1, NUMBA_ENABLE_CUDASIM unset).
 
-    python benchmarks/gpu.py [--repeat 3] [--only gemm,lars,alexnet,tests] [--json out.json]
+    python benchmarks/gpu.py [--repeat 3] [--only gemm,lars,...] [--json out.json]   (GPU.md)
     NUMBA_ENABLE_CUDASIM=1 python benchmarks/gpu.py --smoke    # tiny sizes: checks the script
 
 Without a usable GPU it says why and exits with status 1 (numba's simulator is accepted only
@@ -38,7 +42,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-PARTS = ("gemm", "lars", "alexnet", "tests")
+PARTS = ("gemm", "lars", "alexnet", "dml", "sparse", "tests")
+SHARED: dict = {}       # figures one part leaves for another (the DML step's references)
 
 
 class Report:
@@ -180,11 +185,25 @@ def alexnet(g, a, rep, torch):
             tl = torch.as_tensor(labels, device="cuda")
             ref = timed(lambda: ts(tX, tl), rep.repeat, torch.cuda.synchronize)
             ref_name = "PyTorch"
+            SHARED[("torch", np.dtype(dt).name)] = ref
             rep.report.add(f"AlexNet step N={N} {np.dtype(dt).name} PyTorch", ref)
             ts = tX = None
+        SHARED[("kernels", np.dtype(dt).name)] = t
         rep.report.add(f"AlexNet step N={N} {np.dtype(dt).name} dmlpy", t, ref, ref_name)
         step = Xd = Yd = first = None
     backends.set_precision("double")
+
+
+def dml(g, a, rep, torch):
+    """The AlexNet step as DML (nn/networks/alexnet_wide.dml) with -gpu: benchmarks/gpu_dml.py."""
+    import gpu_dml
+    gpu_dml.dml(g, a, rep, torch, SHARED)
+
+
+def sparse(g, a, rep, torch):
+    """X %*% w and t(X) %*% (X %*% w), X sparse, with -gpu against SciPy: benchmarks/gpu_dml.py."""
+    import gpu_dml
+    gpu_dml.sparse(g, a, rep, torch, SHARED)
 
 
 def check_against_torch(g, result, X, labels, params, N):
@@ -278,10 +297,10 @@ def main(argv=None):
             globals()[part](g, a, Rep, torch)
         except Exception as e:  # noqa: BLE001 - one line, then the next part
             Rep.report.error(part, e)
-    if a.json:
-        Path(a.json).write_text(json.dumps({"device": g.device, "torch": twhy,
-                                            "rows": Rep.report.rows,
-                                            "errors": Rep.report.errors}, indent=1))
+        if a.json:              # after each part: a run stopped at its time limit keeps them
+            Path(a.json).write_text(json.dumps({"device": g.device, "torch": twhy,
+                                                "rows": Rep.report.rows,
+                                                "errors": Rep.report.errors}, indent=1))
     return 1 if Rep.report.errors else 0
 
 

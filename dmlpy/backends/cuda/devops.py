@@ -145,6 +145,9 @@ def unary(P, op, a):
 # ------------------------------------------------------------------ products
 def matmul(P, a, b, kind="matmul"):
     """a %*% b (kind matmul), t(a) %*% b (matmul_tn) or a %*% t(b) (matmul_nt), shapes checked."""
+    if type(a).__name__ == "csr_array" or type(b).__name__ == "csr_array":
+        from . import sparse            # cuSPARSE through CuPy, else the host's sparse kernels
+        return sparse.matmul(P, a, b, kind)
     if not (_mat(a) and _mat(b)):
         return NotImplemented
     m = a.shape[1] if kind == "matmul_tn" else a.shape[0]
@@ -242,7 +245,7 @@ def set_region(P, X, r0, r1, c0, c1, v):
         return NotImplemented
 
     def run():
-        out = arrays.convert(P.upload(X).d, P.b.run_dtype)
+        out = P.b.array(P.upload(X).d)           # a copy (CuPy's or a copy kernel)
         if _mat(v):
             arrays.put_block(out, P.upload(v).d, r0, c0)
         else:
@@ -286,6 +289,16 @@ def _agg(name, op, axis):
         if axis == "row":
             return _total(P, x, lambda d: reduce.by_row(d, op), name)
         return _total(P, x, lambda d: reduce.by_col(d, op), name)
+    return form
+
+
+def _row_index(name):
+    from . import reduce
+
+    def form(P, x, *rest):
+        if rest or not _mat(x) or not x.shape[1]:
+            return NotImplemented
+        return _total(P, x, lambda d: reduce.row_index(d, name == "rowIndexMax"), name)
     return form
 
 
@@ -370,6 +383,19 @@ def _reshape(P, data, rows=None, cols=None, byrow=True, *rest):
     return DeviceMatrix(data.d.reshape(r, c))
 
 
+def _shape_of(what):
+    def form(P, x, *rest):
+        if rest:
+            return NotImplemented
+        if type(x).__name__ == "DMLList" and what in ("length", "typeof"):
+            return len(x.values) if what == "length" else "List"   # (elements stay where they are)
+        if type(x) is not DeviceMatrix:
+            return NotImplemented
+        return {"nrow": x.shape[0], "ncol": x.shape[1], "length": x.size,
+                "typeof": "Matrix"}[what]
+    return form
+
+
 BUILTINS = {name: _unary_builtin(name) for name in
             ("exp", "log", "sqrt", "abs", "round", "floor", "ceil", "sign", "sigmoid")}
 BUILTINS.update({
@@ -378,8 +404,10 @@ BUILTINS.update({
     "rowMins": _agg("rowMins", "min", "row"), "colMins": _agg("colMins", "min", "col"),
     "rowMaxs": _agg("rowMaxs", "max", "row"), "colMaxs": _agg("colMaxs", "max", "col"),
     "rowMeans": _means("rowMeans", "row"), "colMeans": _means("colMeans", "col"),
+    "rowIndexMax": _row_index("rowIndexMax"), "rowIndexMin": _row_index("rowIndexMin"),
     "t": _transpose, "cbind": _bind(False), "rbind": _bind(True), "as.matrix": _as_matrix,
-    "matrix": _reshape,
+    "matrix": _reshape, "nrow": _shape_of("nrow"), "ncol": _shape_of("ncol"),
+    "length": _shape_of("length"), "typeof": _shape_of("typeof"),
 })
 
 
