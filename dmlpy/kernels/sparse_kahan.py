@@ -2,7 +2,9 @@
 
 SystemDS holds such a matrix sparse and visits its non-zeros row by row; the Kahan step and the
 running mean are those of dmlpy.kernels.kahan_parts (`careful`: zeros skipped, infinities handled).
-Each kernel takes the CSR arrays (data, indices, indptr) and the row parts to aggregate.
+Each kernel takes the CSR arrays (data, indices, indptr) and the row parts to aggregate. The fast
+paths of sum, sum of squares, colSums and rowSums are in dmlpy.kernels.sparse_sums; the plain
+row loops here are what they are checked against (tests/test_sparse_sums.py).
 """
 import numpy as np
 from numba import njit
@@ -54,38 +56,6 @@ def row_means(data, indptr, ncols, out):
 
 
 @njit(nogil=True, cache=True)
-def col_sums(data, indices, indptr, lo, hi, s, c):
-    """Column sums of rows [lo, hi) into s, c (zeroed by the caller): the Kahan step without its
-    infinity test first; a column that ends infinite or NaN is redone with the full step (the
-    same result: see kahan_parts.lanes4)."""
-    for i in range(lo, hi):
-        for k in range(indptr[i], indptr[i + 1]):
-            v = np.float64(data[k])
-            if v != 0.0:
-                j = indices[k]
-                cor = v + c[j]
-                t = s[j] + cor
-                c[j] = cor - (t - s[j])
-                s[j] = t
-    bad = np.zeros(len(s), np.bool_)
-    nbad = 0
-    for j in range(len(s)):
-        if not (np.isfinite(s[j]) and np.isfinite(c[j])):
-            bad[j] = True
-            s[j] = 0.0
-            c[j] = 0.0
-            nbad += 1
-    if nbad == 0:
-        return
-    for i in range(lo, hi):
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            v = np.float64(data[k])
-            if bad[j] and v != 0.0:
-                s[j], c[j] = _step(s[j], c[j], v)
-
-
-@njit(nogil=True, cache=True)
 def col_means(data, indices, indptr, lo, hi, s, c, cnt):
     """Column running means of rows [lo, hi): cnt starts at the zero cells of each column."""
     nzc = np.zeros(len(s))
@@ -101,13 +71,6 @@ def col_means(data, indices, indptr, lo, hi, s, c, cnt):
                 j = indices[k]
                 cnt[j] += 1.0
                 s[j], c[j] = _step(s[j], c[j], (v - s[j]) / cnt[j])
-
-
-@njit(nogil=True, cache=True)
-def col_sums_parts(p0, p1, data, indices, indptr, lo, hi, S, C):
-    """col_sums of row parts p0..p1-1 into the rows of S, C."""
-    for p in range(p0, p1):
-        col_sums(data, indices, indptr, lo[p], hi[p], S[p], C[p])
 
 
 @njit(nogil=True, cache=True)
@@ -181,11 +144,14 @@ def row_index_extremes(data, indices, indptr, m, pick_max, out):
         out[i] = bestj + 1
 
 
-# ------------------------------------------------------------------ faster sums (issue 15, round 2)
+# ------------------------------------------------------------------ column sums, zeros skipped
 @njit(nogil=True, cache=True)
 def col_sums_sc(data, indices, indptr, lo, hi, sc):
-    """col_sums with each column's sum and correction side by side (sc[j, 0], sc[j, 1]: one
-    cache line per scattered update)."""
+    """Column sums of rows [lo, hi) into sc (zeroed by the caller; column j's sum and correction
+    side by side, sc[j, 0] and sc[j, 1]): stored zeros skipped, the Kahan step without its
+    infinity test first; a column that ends infinite or NaN is redone with the full step (the
+    same result: see kahan_parts.lanes4). dmlpy.kernels.sparse_sums' flat loop is the fast path;
+    this one serves row parts that store zeros."""
     for i in range(lo, hi):
         for k in range(indptr[i], indptr[i + 1]):
             v = np.float64(data[k])
@@ -220,71 +186,3 @@ def col_sums_sc(data, indices, indptr, lo, hi, sc):
 def col_sums_parts_sc(p0, p1, data, indices, indptr, lo, hi, SC):
     for p in range(p0, p1):
         col_sums_sc(data, indices, indptr, lo[p], hi[p], SC[p])
-
-
-@njit(nogil=True, cache=True)
-def _row_redo(data, lo, hi):
-    s = c = 0.0
-    for k in range(lo, hi):
-        v = np.float64(data[k])
-        if v != 0.0:
-            s, c = _step(s, c, v)
-    return s
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _fst(s, c, v):
-    cor = v + c
-    t = s + cor
-    return t, cor - (t - s)
-
-
-@njit(nogil=True, cache=True)
-def row_sums_range4(r0, r1, data, indptr, out):
-    """row_sums_range with four rows advancing together over their common length (their chains
-    of additions overlap), each row then finishing alone, with the Kahan step without its
-    infinity test; a row whose fast sum is not finite, or that stores a zero (SystemDS skips
-    those; adding 0 is not a no-op in a Kahan step), is redone with the full step. Each row adds
-    its own non-zeros in order: the same bits as row_sums_range."""
-    i = r0
-    while i + 4 <= r1:
-        p0, p1, p2, p3, p4 = indptr[i], indptr[i + 1], indptr[i + 2], indptr[i + 3], indptr[i + 4]
-        common = min(min(p1 - p0, p2 - p1), min(p3 - p2, p4 - p3))
-        s0 = s1 = s2 = s3 = 0.0
-        c0 = c1 = c2 = c3 = 0.0
-        z0 = z1 = z2 = z3 = 0
-        for t in range(common):
-            v0 = np.float64(data[p0 + t])
-            v1 = np.float64(data[p1 + t])
-            v2 = np.float64(data[p2 + t])
-            v3 = np.float64(data[p3 + t])
-            z0 += v0 == 0.0
-            z1 += v1 == 0.0
-            z2 += v2 == 0.0
-            z3 += v3 == 0.0
-            s0, c0 = _fst(s0, c0, v0)
-            s1, c1 = _fst(s1, c1, v1)
-            s2, c2 = _fst(s2, c2, v2)
-            s3, c3 = _fst(s3, c3, v3)
-        for k in range(p0 + common, p1):
-            v = np.float64(data[k])
-            z0 += v == 0.0
-            s0, c0 = _fst(s0, c0, v)
-        for k in range(p1 + common, p2):
-            v = np.float64(data[k])
-            z1 += v == 0.0
-            s1, c1 = _fst(s1, c1, v)
-        for k in range(p2 + common, p3):
-            v = np.float64(data[k])
-            z2 += v == 0.0
-            s2, c2 = _fst(s2, c2, v)
-        for k in range(p3 + common, p4):
-            v = np.float64(data[k])
-            z3 += v == 0.0
-            s3, c3 = _fst(s3, c3, v)
-        out[i] = s0 if z0 == 0 and np.isfinite(s0) and np.isfinite(c0) else _row_redo(data, p0, p1)
-        out[i + 1] = s1 if z1 == 0 and np.isfinite(s1) and np.isfinite(c1) else _row_redo(data, p1, p2)
-        out[i + 2] = s2 if z2 == 0 and np.isfinite(s2) and np.isfinite(c2) else _row_redo(data, p2, p3)
-        out[i + 3] = s3 if z3 == 0 and np.isfinite(s3) and np.isfinite(c3) else _row_redo(data, p3, p4)
-        i += 4
-    row_sums_range(i, r1, data, indptr, out)

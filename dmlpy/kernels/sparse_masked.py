@@ -5,6 +5,8 @@ kind: 0  W * P
       1  W * (P - X)       2  W * (P - X)^2
       3  W * (X - P)       4  W * (X - P)^2
 xmode: 0 no X, 1 X dense, 2 X a CSR matrix (sorted column indexes; an unstored cell is 0).
+Values are float64, or float32 throughout (--precision single: each dot product is then summed in
+float64 and rounded once to float32).
 """
 from numba import njit
 

@@ -18,6 +18,7 @@ import numpy as np
 
 SPARSITY_MAX = 0.4            # SystemDS's MatrixBlock.SPARSITY_TURN_POINT
 _MIN_CELLS_DEFAULT = 1 << 20  # cells below which a matrix stays dense
+_WARM_MIN_NNZ = 1 << 16       # non-zeros from which choose starts loading the sums kernel (warm.py)
 
 
 def _sp():
@@ -107,6 +108,9 @@ def choose(v):
     if is_sparse(v):
         r, c = v.shape
         if prefer_sparse(r, c, v.nnz):
+            if v.nnz >= _WARM_MIN_NNZ:
+                from .warm import warm      # the sums' kernel loaded ahead, in the background
+                warm(v)
             return v
         if r * c < max(1, min_cells()) or c <= 1:
             return v.toarray()      # small or a column: dense by the rule, not a densification

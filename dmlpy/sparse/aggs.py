@@ -38,28 +38,36 @@ def _no_stored_zeros(x):
 
 
 def total(x, square=False) -> float:
-    """sum(X) (square: sum(X^2)). A row part's non-zeros are one contiguous run of the CSR data,
-    so the parts go through the compensated-sum kernel of dense matrices (four parts advance
-    together, groups of parts over the threads). Stored zeros (which SystemDS does not visit,
-    and which are not a no-op in a Kahan step) show in the kernel's count of non-zeros: then the
-    sum is redone on a copy without them (rare: dmlpy's own sparse values hold none)."""
-    from ..kernels.kahan_parts import MIN_PARALLEL, _group_range
+    """sum(X) (square: sum(X^2)). A row part's non-zeros are one contiguous run of the CSR data:
+    eight parts advance together (dmlpy.kernels.sparse_sums), groups of parts over the threads.
+    Stored zeros (which SystemDS does not visit, and which are not a no-op in a Kahan step) show
+    in the kernel's count of zeros: then the sum is redone on a copy without them (rare: dmlpy's
+    own sparse values hold none)."""
+    from ..kernels import sparse_sums
     from ..runtime.kahan import join_sums
     if x.shape[0] * x.shape[1] == 0:
         return 0.0
     lo, hi = _parts(x, True)
     P = len(lo)
-    S, C, N, NZ = np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P)
-    groups = (P + 3) // 4
+    S, C = np.zeros(P), np.zeros(P)
+    groups = (P + 7) // 8
+    Z = np.zeros(groups, np.int64)
     for attempt in (0, 1):
-        ip = x.indptr.astype(np.int64)
-        starts, lens = ip[lo], ip[hi] - ip[lo]
-        _parallel(_group_range, groups, x.nnz // max(groups, 1), P, _data(x), starts, lens, False,
-                 square, False, S, C, N, NZ, min_work=MIN_PARALLEL)
-        if attempt or int(NZ.sum()) == x.nnz:
+        ip = x.indptr
+        starts = ip[lo].astype(np.int64)
+        lens = ip[hi].astype(np.int64) - starts
+        mode = sparse_sums.SUMSQ if square else sparse_sums.SUM
+        _parallel(sparse_sums.sums, groups, x.nnz // groups, mode, _data(x), x.indices, x.indptr,
+                  starts, lens, S, C, _NO_SC, Z, min_work=_MIN_PARALLEL_SUM)
+        if attempt or not Z.any():
             break
         x = _no_stored_zeros(x)
     return join_sums(list(zip(S.tolist(), C.tolist())))
+
+
+_MIN_PARALLEL_SUM = 1 << 16     # values a thread must get before a sum is split
+_NO_SC = np.zeros((1, 2))       # sums' arguments a mode does not use
+_NO_I = np.zeros(1, np.int64)
 
 
 def mean(x) -> float:
@@ -75,11 +83,14 @@ def mean(x) -> float:
 
 
 def row_sums(x):
-    """Each row's compensated sum; rows over the threads."""
-    from ..kernels import sparse_kahan as K
+    """Each row's compensated sum (dmlpy.kernels.sparse_sums: eight lanes over blocks of rows);
+    rows over the threads."""
+    from ..kernels import sparse_sums
     n = x.shape[0]
     out = np.zeros(n)
-    _parallel(K.row_sums_range4, n, max(1, x.nnz // max(n, 1)), _data(x), x.indptr, out)
+    cb = np.empty(n)
+    _parallel(sparse_sums.sums, n, max(1, x.nnz // max(n, 1)), sparse_sums.ROWSUMS, _data(x),
+              x.indices, x.indptr, _NO_I, _NO_I, out, cb, _NO_SC, _NO_I)
     return out.reshape(-1, 1)
 
 
@@ -96,20 +107,48 @@ def row_means(x):
 
 
 def col_sums(x):
-    from ..kernels import sparse_kahan as K
-    from ..runtime.kahan import _kadd_cols
+    """Each column's compensated sum over SystemDS's row parts, one flat pass over each part's
+    non-zeros (dmlpy.kernels.sparse_sums), the parts over the threads and joined in order; a
+    part that stores a zero is redone by the row loop that skips it."""
+    from ..kernels import sparse_sums
     n, m = x.shape
     if n == 0:
         return np.zeros((1, m))
     lo, hi = _parts(x, False)
     P = len(lo)
-    SC = np.zeros((P, m, 2))        # the parts over the threads (sum, correction), joined in order
-    _parallel(K.col_sums_parts_sc, P, x.nnz // P, _data(x), x.indices, x.indptr, lo, hi, SC)
-    S, C = SC[:, :, 0], SC[:, :, 1]
+    SC = np.zeros((P, 2 * m))       # per part: column j's sum at 2j, its correction at 2j + 1
+    Z = np.zeros(P, np.int64)
+    data = _data(x)
+    S = np.zeros(1)
+    _parallel(sparse_sums.sums, P, x.nnz // P, sparse_sums.COLSUMS, data, x.indices, x.indptr,
+              lo, hi, S, S, SC, Z)
+    if Z.any():
+        from ..kernels import sparse_kahan as K
+        for p in np.flatnonzero(Z):
+            SC[p] = 0.0
+            K.col_sums_sc(data, x.indices, x.indptr, lo[p], hi[p], SC[p].reshape(m, 2))
+    return _join_cols(SC[:, 0::2], SC[:, 1::2]).reshape(1, m)
+
+
+def _join_cols(S, C):
+    """The parts' column sums joined in order with the Kahan step (runtime.kahan._kadd_cols);
+    the step without its infinity tests gives the same sums whenever they all end finite."""
     s, c = S[0], C[0]
-    for p in range(1, P):
+    if len(S) == 1:
+        return s.copy()
+    with np.errstate(invalid="ignore", over="ignore"):
+        for p in range(1, len(S)):
+            cor = S[p] + (c + C[p])
+            t = s + cor
+            c = cor - (t - s)
+            s = t
+    if np.isfinite(s).all():
+        return s
+    from ..runtime.kahan import _kadd_cols
+    s, c = S[0], C[0]
+    for p in range(1, len(S)):
         s, c = _kadd_cols(s, c, S[p], C[p])
-    return s.reshape(1, m)
+    return s
 
 
 def col_means(x):

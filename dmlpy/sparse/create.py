@@ -16,11 +16,19 @@ def index_dtype(nnz: int, dims: int):
     return np.int32 if max(nnz, dims) < 2 ** 31 - 1 else np.int64
 
 
+def value_dtype():
+    """The dtype of a new sparse value's data: the run's precision (float32 under --precision
+    single, so that no float64 copy is made first and converted after)."""
+    from ..backends import run_dtype
+    return np.float32 if run_dtype() == np.float32 else np.float64
+
+
 def csr(data, indices, indptr, shape):
-    """A csr_array over these arrays (not copied when their dtypes fit)."""
+    """A csr_array over these arrays (not copied when their dtypes fit), its values in the run's
+    precision."""
     from scipy.sparse import csr_array
     idt = index_dtype(int(indptr[-1]) if len(indptr) else 0, max(shape))
-    return csr_array((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=idt),
+    return csr_array((np.asarray(data, dtype=value_dtype()), np.asarray(indices, dtype=idt),
                       np.asarray(indptr, dtype=idt)), shape=shape, copy=False)
 
 
@@ -87,7 +95,7 @@ def _assemble(pieces, rows, cols):
     indptr = np.empty(rows + 1, dtype=idt)
     indptr[0] = 0
     indices = np.empty(nnz, dtype=idt)
-    data = np.empty(nnz, dtype=np.float64)
+    data = np.empty(nnz, dtype=value_dtype())
     r = o = 0
     for n in range(len(pieces)):
         counts, j, v = pieces[n]

@@ -18,15 +18,20 @@ from . import is_sparse
 KINDS = {"p": 0, "pmx": 1, "pmx2": 2, "xmp": 3, "xmp2": 4}
 
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
 def _dense2(v) -> bool:
-    return type(v).__name__ == "ndarray" and v.ndim == 2 and v.dtype == np.float64
+    return type(v).__name__ == "ndarray" and v.ndim == 2 and v.dtype in _FLOATS
 
 
 def masked_ok(kind, w, a, b, x=None):
     """Whether the masked kernel takes these values (W sparse, A and B dense with W's rows and
     columns and one rank, X of W's shape); else the operators run as written."""
-    if not is_sparse(w) or not _dense2(a) or not _dense2(b) or w.data.dtype != np.float64:
+    if not is_sparse(w) or not _dense2(a) or not _dense2(b):
         return False
+    if not (w.data.dtype == a.dtype == b.dtype and (x is None or x.dtype == w.dtype)):
+        return False        # mixed precisions: as the operators (which widen to float64)
     m, n = w.shape
     kind, _, nn = kind.partition("/")
     bt = b.shape[::-1] if nn else b.shape       # the shape of t(B) in A %*% t(B)
@@ -52,15 +57,16 @@ def masked_run(kind, ok, w, a, b, x=None):
     a = np.ascontiguousarray(a)
     b = np.ascontiguousarray(b)
     empty_i = np.zeros(1, dtype=np.int32)
-    xd, xip, xix, xdense, xmode = np.zeros(1), empty_i, empty_i, np.zeros((1, 1)), 0
+    dt = w.dtype            # float64, or float32 throughout under --precision single
+    xd, xip, xix, xdense, xmode = np.zeros(1, dt), empty_i, empty_i, np.zeros((1, 1), dt), 0
     if k:
         if is_sparse(x):
             if not x.has_sorted_indices:
                 x = x.sorted_indices()
-            xmode, xd, xip, xix = 2, x.data.astype(np.float64, copy=False), x.indptr, x.indices
+            xmode, xd, xip, xix = 2, x.data, x.indptr, x.indices
         else:
             xmode, xdense = 1, x
-    out = np.empty(w.nnz)
+    out = np.empty(w.nnz, dt)
     m = w.shape[0]
     parallel(masked_rows, m, max(1, (w.nnz // max(m, 1)) * a.shape[1]), k, w.data, w.indptr,
              w.indices, a, b, xmode, xd, xip, xix, xdense, out)

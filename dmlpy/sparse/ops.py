@@ -39,19 +39,25 @@ def with_data(x, data):
     return choose(r)
 
 
+def _run_dtype():
+    """The dtype of the run's matrices (float32 under --precision single)."""
+    from ..backends import run_dtype
+    return run_dtype()
+
+
 def _result(r):
-    """A scipy result as a matrix value: a csr_array in float64 (float32 kept), chosen; a dense
-    result C-contiguous."""
+    """A scipy result as a matrix value: a csr_array in float64 or float32 (a boolean result in
+    the run's precision), chosen; a dense result C-contiguous."""
     if is_sparse(r) or hasattr(r, "tocsr"):
         r = r.tocsr() if not is_sparse(r) else r
         if r.dtype.char not in "df":
-            r = r.astype(np.float64)
+            r = r.astype(_run_dtype())
         if not r.has_canonical_format:
             r.sum_duplicates()
         return choose(r)
     r = np.asarray(r)
     if r.dtype.char not in "df":
-        r = r.astype(np.float64)
+        r = r.astype(_run_dtype())
     return np.ascontiguousarray(r)
 
 
@@ -100,7 +106,7 @@ def binary(op, a, b):
                 xv = x.data
                 dv = _gather(d, x, entry_rows(x))
                 with np.errstate(all="ignore"):
-                    v = xv * dv if op == "*" else ((xv != 0) & (dv != 0)).astype(np.float64)
+                    v = xv * dv if op == "*" else ((xv != 0) & (dv != 0)).astype(_run_dtype())
                 return with_data(x, v)
         elif op == "/" and sa and not sb and _nonzero_divisor(b):
             # X / D (D dense: X's shape, a row or column vector): 0 / d is 0 for every d that is
@@ -130,8 +136,9 @@ def _nonzero_divisor(d) -> bool:
 
 
 def _dtype(x, op):
-    """The result dtype of an element-wise op on x: comparisons give doubles, as dense."""
-    return np.float64 if op in ("<", "<=", ">", ">=", "==", "!=", "&", "|", "xor") else x.dtype
+    """The result dtype of an element-wise op on x: comparisons give the run's precision, as
+    dense (doubles, or float32 under --precision single)."""
+    return _run_dtype() if op in ("<", "<=", ">", ">=", "==", "!=", "&", "|", "xor") else x.dtype
 
 
 def unary(op, a):
