@@ -19,6 +19,8 @@ average is recorded with each measurement: on a shared machine, read the figures
     .venv/bin/python benchmarks/builtin_bench.py --limit 40            # rank the first 40 cases
     .venv/bin/python benchmarks/builtin_bench.py --rank-from r.json --json bench.json
     .venv/bin/python benchmarks/builtin_bench.py -k lm -k kmeans --top 5 --repeat 3
+
+The last table, with what was done where a builtin was slower: docs/builtins_speed.md.
 """
 from __future__ import annotations
 
@@ -158,6 +160,23 @@ def table(rows: list[dict], up: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(rows: list[dict], up: dict, started: str, load_start, load_end) -> str:
+    """The table as Markdown (for docs/builtins_speed.md)."""
+    su_d, su_r = up["dmlpy"]["median"], up["reference"]["median"]
+    out = [f"Run of {started} on {os.cpu_count()} cores; load average (1 min) {load_start[0]:.1f} at the "
+           f"start, {load_end[0]:.1f} at the end. Start-up (`print(1)`, median): dmlpy {su_d:.2f} s, "
+           f"SystemDS {su_r:.2f} s.", "",
+           "| # | builtin | case | dmlpy s | SystemDS s | ratio | dmlpy net | SystemDS net | net ratio "
+           "| load | check |",
+           "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|"]
+    for i, r in enumerate(rows, 1):
+        nr = "-" if r["net_ratio"] is None else f"{r['net_ratio']:.2f}"
+        out.append(f"| {i} | {r['builtin']} | {r['case']} | {r['dmlpy']:.2f} | {r['ref']:.2f} | "
+                   f"{r['ratio']:.2f} | {r['dmlpy_net']:.2f} | {r['ref_net']:.2f} | {nr} | "
+                   f"{max(r['load']):.1f} | {r['status']} |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     from sysds_builtin_cases import CASES
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -171,6 +190,7 @@ def main(argv=None) -> int:
     ap.add_argument("--library", choices=("systemds", "dmlpy"), default="dmlpy",
                     help="builtin library for dmlpy (default: dmlpy's own scripts/builtin)")
     ap.add_argument("--json", help="write the measurements here")
+    ap.add_argument("--markdown", help="write the table as Markdown here")
     a = ap.parse_args(argv)
     H.OWN_LIBRARY = a.library == "dmlpy"
     H.RUNS = 1                      # the ranking needs one reference run (cached), not two
@@ -210,6 +230,8 @@ def main(argv=None) -> int:
     print(table(rows, up))
     print(f"\nranked {len(ranked)} cases; load average at start {load_start[0]:.1f}, at end "
           f"{load_end[0]:.1f} ({os.cpu_count()} cores)")
+    if a.markdown:
+        Path(a.markdown).write_text(markdown(rows, up, started, load_start, load_end))
     if a.json:
         Path(a.json).write_text(json.dumps({
             "started": started, "cores": os.cpu_count(), "load_start": load_start, "load_end": load_end,

@@ -116,6 +116,11 @@ show("P", P)
 M = decisionTree(X=Xd, y=1 + round(abs(y)), ctypes=matrix("1 1 2 1 1", rows=1, cols=5), max_depth=3, min_leaf=3, min_split=6, max_features=1.0, impurity="rss")
 show("M", M)
 """,
+    "decisionTree_sampled": """
+Xq = 1 + min(14, floor(15 * (X - colMins(X)) / (colMaxs(X) - colMins(X))))
+M = decisionTree(X=Xq, y=yc, ctypes=ct, max_depth=5, min_leaf=2, min_split=4, max_features=0.7, max_values=0.6, seed=11)
+show("M", M)
+""",
     "randomForest": """
 M = randomForest(X=Xd, y=yc, ctypes=ct, num_trees=5, sample_frac=0.7, max_depth=3, min_leaf=2, min_split=4,
   max_features=0.8, seed=42)

@@ -180,30 +180,49 @@ def table(*args):
     bv = np.broadcast_to(bv, (n,)) if bv.size == 1 else bv
     if av.size != bv.size:
         raise OpError(f"table(): A has {av.size} entries and B has {bv.size}")
+    host = type(av).__module__ == "numpy"
     if w is None:
-        wv = B.full(n, 1.0, B.DOUBLE)
+        wv = None
     else:
         wv = _vec(w, "table", "weights")
         wv = np.broadcast_to(wv, (n,)) if wv.size == 1 else wv
         if wv.size != n:
             raise OpError(f"table(): the weights have {wv.size} entries but A has {n}")
-    ai = np.floor(av).astype(np.int64)
-    bi = np.floor(bv).astype(np.int64)
+    ai, bi = _categories(np, av, host), _categories(np, bv, host)
     if n and (ai.min() < 1 or bi.min() < 1):
         raise OpError("table(): category values must be positive integers (1, 2, ...)")
     r = int(ai.max()) if n else 0
     c = int(bi.max()) if n else 0
     if dims is not None:
+        if n and (r > dims[0] or c > dims[1]):
+            keep = (ai <= dims[0]) & (bi <= dims[1])
+            ai, bi = ai[keep], bi[keep]
+            wv = None if wv is None else wv[keep]
         r, c = dims
-        keep = (ai <= r) & (bi <= c)
-        ai, bi, wv = ai[keep], bi[keep], wv[keep]
     from ..sparse import prefer_sparse
-    if prefer_sparse(r, c, ai.size) and type(ai).__module__ == "numpy":
+    if prefer_sparse(r, c, ai.size) and host:
         from ..sparse.build import table_csr    # large and sparse: held sparse, as SystemDS
-        return table_csr(ai - 1, bi - 1, wv, r, c)
+        return table_csr(ai - 1, bi - 1, B.full(ai.size, 1.0, B.DOUBLE) if wv is None else wv, r, c)
+    if host:
+        # one pass adding each weight to its cell in input order (as np.add.at does); without
+        # weights the counts, exact as integers
+        key = (ai - 1) * c + (bi - 1)
+        if wv is None:
+            return np.bincount(key, minlength=r * c).astype(np.float64).reshape(r, c)
+        return np.bincount(key, weights=wv, minlength=r * c).reshape(r, c)
+    if wv is None:
+        wv = B.full(ai.size, 1.0, B.DOUBLE)
     out = B.zeros((r, c), B.DOUBLE)
     np.add.at(out, (ai - 1, bi - 1), wv)
     return out
+
+
+def _categories(np, v, host):
+    """table()'s category numbers of v as int64: on the host truncation, which is floor for the
+    values kept (>= 1) and leaves any value below 1 (NaN too) below 1; integers as they are."""
+    if not host:
+        return np.floor(v).astype(np.int64)
+    return v if v.dtype.kind in "iu" else v.astype(np.int64)
 
 
 def _vec(v, fn, what):
