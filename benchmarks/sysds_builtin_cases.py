@@ -563,10 +563,6 @@ case("porterStemmer/dictionary", "porterStemmerTest", "-args {data:stemming/dict
 # Deterministic cases that still fail, with what the difference was traced to (2026-12-01);
 # summary() prints the note next to a failing case.  Not excused: they still count as failures.
 KNOWN = {
-    "GMM_Predict/VII": "gmm's VII covariance cov = avgX2 - 2*avgMean + avgMean2 + reg_covar: "
-                       "SystemDS's value (12 cells, ~1e-14) is not the left-to-right sum of its own "
-                       "operands (written out, bit-identical to dmlpy's) and changes when more "
-                       "intermediates are written; 7 EM iterations carry it to the printed diff",
     "autoencoder_2layer/8-3": "SystemDS inconsistency: after X = table(seq, order(...)) %*% X its "
                               "means = colSums(X)/n come out n times too small (0.012 for data in "
                               "[0, 1]; right in other contexts), so X is not standardized; dmlpy's "
