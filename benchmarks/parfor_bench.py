@@ -1,8 +1,8 @@
 """parfor on one machine: 1 worker against 2, with threads and with forked processes as workers.
 
 1. A parfor over 64 independent 500x500 solves (each iteration shifts a shared matrix's diagonal and
-   solves against one column). dmlpy's solve is a Householder QR in Python (it follows SystemDS's
-   arithmetic), so this body holds the GIL most of the time.
+   solves against one column). dmlpy's solve is a Householder QR in SystemDS's arithmetic,
+   compiled with Numba (it releases the GIL, so threads run it in parallel too).
 2. A BLAS-bound body: 64 products of 500x500 matrices.
 3. A scalar body: an interpreted scalar loop per iteration.
 4. The overhead per parfor task: N trivial iterations (tasksize 1, 2 workers) against a plain for.
