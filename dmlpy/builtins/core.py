@@ -101,22 +101,28 @@ def _r_matrix_ctor(types, args):
     return T.MATRIX_T
 
 
+def reshape_dims(shape, r, c):
+    """(rows, cols) of matrix(X, rows, cols) for X of this shape (None: not given), or the error."""
+    n = shape[0] * shape[1]
+    if r is None and c is None:
+        r, c = shape
+    elif r is None:
+        r = n // c if c else 0
+    elif c is None:
+        c = n // r if r else 0
+    if r * c != n:
+        raise OpError(f"matrix(): cannot reshape a {shape[0]}x{shape[1]} matrix ({n} cells) "
+                      f"into {r}x{c}")
+    return r, c
+
+
 @builtin("matrix", "data, rows=?, cols=?, byrow=TRUE", rule=_r_matrix_ctor)
 def matrix(data, rows, cols, byrow):
     """matrix(value | "v1 v2 ..." | X, rows, cols): fill, parse, or reshape."""
     r = None if rows is None else _int(rows, "matrix", "rows")
     c = None if cols is None else _int(cols, "matrix", "cols")
     if _arr(data):
-        n = data.size
-        if r is None and c is None:
-            r, c = data.shape
-        elif r is None:
-            r = n // c if c else 0
-        elif c is None:
-            c = n // r if r else 0
-        if r * c != n:
-            raise OpError(f"matrix(): cannot reshape a {data.shape[0]}x{data.shape[1]} matrix "
-                          f"({n} cells) into {r}x{c}")
+        r, c = reshape_dims(data.shape, r, c)
         if byrow:
             return B.matrix(data.reshape(r, c), data.dtype)
         # byrow=FALSE reads the input column by column and fills the result column by column

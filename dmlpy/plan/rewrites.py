@@ -264,11 +264,7 @@ def nary_chains(root: Node) -> Node:
         return out, moved
 
     for orig in walk(root):
-        n = orig
-        if n.args:
-            args = tuple(new.get(id(a), a) for a in n.args)
-            if any(x is not y for x, y in zip(args, n.args)):
-                n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
+        n = _with_new_args(orig, new)
         if n.op in (Op.ADD, Op.MUL) and n.is_matrix and \
                 any(a.op is n.op and a.is_matrix and uses.get(id(a), 0) == 1 for a in orig.args):
             ops, moved = flat(orig, n.op)
@@ -312,14 +308,22 @@ def apply(root: Node, disabled=frozenset(), ctx=None) -> Node:
     return root
 
 
+def _with_new_args(n: Node, new: dict) -> Node:
+    """n, or a copy of it over the replacements (new: id of a node -> its replacement) of its
+    arguments."""
+    if not n.args:
+        return n
+    args = tuple(new.get(id(a), a) for a in n.args)
+    if all(x is y for x, y in zip(args, n.args)):
+        return n
+    return Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
+
+
 def _bottom_up(root: Node, fns, ctx) -> Node:
     new: dict[int, Node] = {}
     for orig in walk(root):
-        n = orig
+        n = _with_new_args(orig, new)
         if n.args:
-            args = tuple(new.get(id(a), a) for a in n.args)
-            if any(x is not y for x, y in zip(args, n.args)):
-                n = Node(n.op, args, n.type, n.span, n.value, n.literal, dict(n.meta))
             for fn in fns:
                 n = fn(n, ctx)
         new[id(orig)] = n

@@ -114,14 +114,30 @@ def self_product_left(x):
     return kernel("tsmm_left")(x)
 
 
+def _check_transposed(a, b, kind):
+    """The %*% error of t(A) %*% B (kind matmul_tn) or A %*% t(B) whose shapes do not fit."""
+    ta = kind == "matmul_tn"
+    k1, k2 = (a.shape[0], b.shape[0]) if ta else (a.shape[1], b.shape[1])
+    if k1 != k2:
+        ra, ca = (a.shape[1], a.shape[0]) if ta else a.shape
+        rb, cb = b.shape if ta else (b.shape[1], b.shape[0])
+        raise OpError(f"invalid dimensions for matrix multiplication: {ra}x{ca} %*% {rb}x{cb} "
+                      f"(k1={k1}, k2={k2})")
+
+
+def _transposed_on_device(a, b, kind):
+    """(result or NotImplemented, a, b) of the transposed product in a -gpu run."""
+    if not ((_dm(a) or _csr(a)) and (_dm(b) or _csr(b))):
+        return NotImplemented, a, b
+    _check_transposed(a, b, kind)
+    r, (a, b, _) = _device("matmul", "%*%", a, b, kind)
+    return r, a, b
+
+
 def matmul_tn(a, b):
     """t(A) %*% B."""
-    if _G[0] is not None and (_dm(a) or _csr(a)) and (_dm(b) or _csr(b)):
-        if a.shape[0] != b.shape[0]:
-            raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[1]}x"
-                          f"{a.shape[0]} %*% {b.shape[0]}x{b.shape[1]} (k1={a.shape[0]}, "
-                          f"k2={b.shape[0]})")
-        r, (a, b, _) = _device("matmul", "%*%", a, b, "matmul_tn")
+    if _G[0] is not None:
+        r, a, b = _transposed_on_device(a, b, "matmul_tn")
         if r is not NotImplemented:
             return r
     if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
@@ -131,9 +147,7 @@ def matmul_tn(a, b):
         from ..builtins.registry import lookup
         from .ops import matmul
         return matmul(lookup("t").impl(a), b)
-    if a.shape[0] != b.shape[0]:
-        raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[1]}x{a.shape[0]} "
-                      f"%*% {b.shape[0]}x{b.shape[1]} (k1={a.shape[0]}, k2={b.shape[0]})")
+    _check_transposed(a, b, "matmul_tn")
     from .matrix import sysds_product
     cd, m = a.shape
     n = b.shape[1]
@@ -152,12 +166,8 @@ def matmul_tn(a, b):
 
 def matmul_nt(a, b):
     """A %*% t(B)."""
-    if _G[0] is not None and (_dm(a) or _csr(a)) and (_dm(b) or _csr(b)):
-        if a.shape[1] != b.shape[1]:
-            raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[0]}x"
-                          f"{a.shape[1]} %*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, "
-                          f"k2={b.shape[1]})")
-        r, (a, b, _) = _device("matmul", "%*%", a, b, "matmul_nt")
+    if _G[0] is not None:
+        r, a, b = _transposed_on_device(a, b, "matmul_nt")
         if r is not NotImplemented:
             return r
     if (_csr(a) or _csr(b)) and _mat(a) and _mat(b):
@@ -167,9 +177,7 @@ def matmul_nt(a, b):
         from ..builtins.registry import lookup
         from .ops import matmul
         return matmul(a, lookup("t").impl(b))
-    if a.shape[1] != b.shape[1]:
-        raise OpError(f"invalid dimensions for matrix multiplication: {a.shape[0]}x{a.shape[1]} "
-                      f"%*% {b.shape[1]}x{b.shape[0]} (k1={a.shape[1]}, k2={b.shape[1]})")
+    _check_transposed(a, b, "matmul_nt")
     from .matrix import sysds_product
     r = sysds_product(a, b.T)
     if r is not None:

@@ -367,18 +367,14 @@ def _as_matrix(P, x, *rest):
 def _reshape(P, data, rows=None, cols=None, byrow=True, *rest):
     """matrix(X, rows, cols) of a device matrix, row by row: the same cells, another shape (a
     view: device matrices are never written in place)."""
-    if type(data) is not DeviceMatrix or rest or not byrow:
+    if type(data) is not DeviceMatrix or rest or not byrow or not data.size:
         return NotImplemented
-    n = data.size
-    r = None if rows is None else int(rows)
-    c = None if cols is None else int(cols)
-    if r is None and c is None:
-        r, c = data.shape
-    elif r is None:
-        r = n // c if c else 0
-    elif c is None:
-        c = n // r if r else 0
-    if r * c != n or n == 0:
+    from ...builtins.core import reshape_dims
+    from ...errors import OpError
+    try:
+        r, c = reshape_dims(data.shape, None if rows is None else int(rows),
+                            None if cols is None else int(cols))
+    except (OpError, TypeError, ValueError):
         return NotImplemented           # the CPU form says what is wrong
     return DeviceMatrix(data.d.reshape(r, c))
 
