@@ -58,7 +58,7 @@ def attempt(P, name: str, nbytes: int, fn):
 
 
 def _bytes(*vals, out=0) -> int:
-    return out + sum(v.size * v.dtype.itemsize for v in vals if _mat(v))
+    return out + sum(v.nbytes for v in vals if _mat(v))
 
 
 # ------------------------------------------------------------------ element-wise programs
@@ -105,7 +105,7 @@ def _elementwise(P, name, code, a, b=None, unary=False):
     elif _mat(a) and _mat(b):
         shape = a.shape
         if b.shape == (1, 1) and shape != (1, 1):
-            b = float(_cell(P, b, 0, 0))
+            b = cell(P, b, 0, 0)
             layout, mats, nums = "MS", [a], [b]
         else:
             layout, mats, nums = "MM", [a, b], []
@@ -221,7 +221,7 @@ def get(P, X, r0, r1, c0, c1):
                    lambda: arrays.copy_block(X.d, r0, c0, r1 - r0, c1 - c0))
 
 
-def _cell(P, X, i, j) -> float:
+def cell(P, X, i, j) -> float:
     """One cell (0-based) of a matrix; of a device matrix, copied over alone."""
     if type(X) is not DeviceMatrix:
         return float(X[i, j])
@@ -231,10 +231,6 @@ def _cell(P, X, i, j) -> float:
     P.d2h[0] += 1
     P.d2h[1] += X.dtype.itemsize
     return float(h[0, 0])
-
-
-def cell(P, X, i, j):
-    return _cell(P, X, i, j)
 
 
 def set_region(P, X, r0, r1, c0, c1, v):

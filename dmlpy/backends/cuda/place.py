@@ -25,8 +25,6 @@ import time
 
 import numpy as np
 
-from ...errors import OpError
-
 
 class _Cpu:
     """What a device form answers when the operation must run on the CPU after all (it does not
@@ -67,10 +65,6 @@ class DeviceMatrix:
 
     def __repr__(self):
         return f"DeviceMatrix({self.shape[0]}x{self.shape[1]}, {self.dtype})"
-
-
-def is_dev(v) -> bool:
-    return type(v) is DeviceMatrix
 
 
 def host(v, why: str):
@@ -291,10 +285,6 @@ def _is_matrix(v, depth=0) -> bool:
     if t is DeviceMatrix or t is np.ndarray:
         return True
     return t.__name__ == "DMLList" and depth < 8 and any(_is_matrix(x, depth + 1) for x in v.values)
-
-
-def fail(msg: str):
-    raise OpError(msg)
 
 
 def activate(stats=None):
