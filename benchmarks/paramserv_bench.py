@@ -7,9 +7,13 @@ one worker paramserv computes in the driver (no threads, no processes); with two
 processes, worker 0 computes in the driver and worker 1 in a forked process. BLAS runs
 single-threaded in all runs (OPENBLAS_NUM_THREADS=1, as the two-worker runs set it per worker
 anyway), so that
-1 and 2 workers compare the workers, not BLAS's own threads. Each figure is the best of --reps.
+1 and 2 workers compare the workers, not BLAS's own threads. The configurations run interleaved,
+--reps rounds of each one after the other, and the table gives each one's best and median seconds,
+the speed-up of the bests, and the median over the rounds of the one-worker time divided by the
+configuration's time in the same round (the figure least moved by the machine's changing load).
+2 worker threads are run with --threads.
 
-    python benchmarks/paramserv_bench.py [--reps 3] [--epochs 3] [--n 1024] [--side 16]
+    python benchmarks/paramserv_bench.py [--reps 7] [--threads] [--epochs 3] [--n 1024] [--side 16]
 
 Run it on a quiet machine (it prints the load average before and after): with other work running,
 Linux's autogroup scheduling gives this whole session a fixed share of the cores, however many
@@ -30,6 +34,7 @@ import contextlib  # noqa: E402
 import io  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -110,13 +115,14 @@ def estimate(utype: str, k: int, kind: str, driver: float, workers: float, own: 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--side", type=int, default=16)
     ap.add_argument("--utypes", default="BSP,ASP")
     ap.add_argument("--widths", default="8,16,64", help="LeNet's F1,F2,N3 (8,16,64)")
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--threads", action="store_true", help="also run 2 worker threads")
     a = ap.parse_args(argv)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} cores")
@@ -126,21 +132,32 @@ def main(argv=None) -> int:
             "N3": n3}
     train_seconds({**base, "epochs": 1, "n": 128, "k": 2, "utypes": "BSP"}, "processes")  # warm-up
     print(f"LeNet ({a.widths}) + LARS, {a.n} images {a.side}x{a.side}, {a.epochs} epochs, batch "
-          f"{a.batch} per worker, best of {a.reps}")
-    print(f"{'utype':6} {'workers':18} {'seconds':>8} {'speed-up':>9} {'accuracy':>9} "
-          f"{'CPU driver':>11} {'CPU workers':>12} {'quiet est.':>11} {'est. speed-up':>14}")
+          f"{a.batch} per worker; {a.reps} rounds, each running every configuration once "
+          f"(interleaved, so that they share the machine's state)")
+    kinds = [("1 (in the driver)", 1, "threads")]
+    kinds += [("2 threads", 2, "threads")] if a.threads else []
+    kinds += [("2 processes", 2, "processes")]
+    print(f"{'utype':6} {'workers':18} {'best s':>7} {'median s':>9} {'speed-up':>9} "
+          f"{'median ratio':>13} {'accuracy':>9} {'CPU driver':>11} {'CPU workers':>12} "
+          f"{'quiet est.':>11} {'est. speed-up':>14}")
     for utype in a.utypes.split(","):
-        runs = [("1 (in the driver)", 1, "threads"), ("2 threads", 2, "threads"),
-                ("2 processes", 2, "processes")]
-        one = one_est = None
-        for label, k, kind in runs:
-            best = min(train_seconds({**base, "k": k, "utypes": utype}, kind) for _ in range(a.reps))
-            one = one or best[0]
+        runs = {label: [] for label, _, _ in kinds}
+        for _ in range(a.reps):
+            for label, k, kind in kinds:
+                runs[label].append(train_seconds({**base, "k": k, "utypes": utype}, kind))
+        one_label = kinds[0][0]
+        one = min(runs[one_label])
+        one_est = None
+        for label, k, kind in kinds:
+            best = min(runs[label])
+            med = statistics.median(r[0] for r in runs[label])
+            # the ratio of each round's one-worker time to this configuration's in that round
+            ratio = statistics.median(o[0] / r[0] for o, r in zip(runs[one_label], runs[label]))
             est = estimate(utype, k, kind, best[2], best[3], best[4])
             one_est = one_est or est
             est_txt = f"{est:10.2f}s {one_est / est:13.2f}x" if est else f"{'-':>11} {'-':>14}"
-            print(f"{utype:6} {label:18} {best[0]:8.2f} {one / best[0]:8.2f}x {best[1]:9.3f} "
-                  f"{best[2]:11.2f} {best[3]:12.2f} {est_txt}")
+            print(f"{utype:6} {label:18} {best[0]:7.2f} {med:9.2f} {one[0] / best[0]:8.2f}x "
+                  f"{ratio:12.2f}x {best[1]:9.3f} {best[2]:11.2f} {best[3]:12.2f} {est_txt}")
             sys.stdout.flush()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
