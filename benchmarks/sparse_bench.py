@@ -3,21 +3,26 @@
 X = rand(rows=200000, cols=100000, sparsity=0.0005, seed=7) (10M non-zeros), w a dense column:
 creation, X %*% w, t(X) %*% (X %*% w), colSums(X), sum(X^2), ten iterations of conjugate
 gradient for least squares (the loop of SystemDS's lmCG, written out below), and sum(X),
-rowSums(X), rowMaxs(X). Every (system, op)
-pair runs in a fresh process, so its peak RSS (from wait4) is that of the op plus the creation of
-X; the seconds are measured inside the script around the op alone (creation: around rand plus a
-sum that forces it). dmlpy runs each script once untimed first, so that Numba's on-disk caches
-hold its compiled kernels (a first run compiles each fused kernel: seconds apiece). A dmlpy op that fails (e.g. an operation not sparse yet, which densifies and
-then fails the memory check) is printed as an error with its message.
+rowSums(X), rowMaxs(X). Every (system, op) pair runs in a fresh process, --reps times with the
+systems interleaved (this machine's speed drifts by tens of percent from minute to minute); the
+table gives the median seconds, the largest peak RSS (from wait4: the op plus the creation of X)
+and the ratio to SciPy. The seconds are measured inside the script around the op alone
+(creation: around rand plus a sum that forces it), so a first use in the process (dmlpy importing
+a module or loading a compiled kernel, SystemDS's JIT) is counted. dmlpy runs each script once
+untimed before its first timed run, so that Numba's on-disk caches hold its compiled kernels (a
+first run compiles each fused kernel: seconds apiece). A dmlpy op that fails (e.g. an operation
+not sparse yet, which densifies and then fails the memory check) is printed as an error with its
+message.
 
     python benchmarks/sparse_bench.py [--systems dmlpy,sysds,scipy] [--ops create,mv,...]
-        [--rows 200000 --cols 100000 --sparsity 0.0005]
+        [--rows 200000 --cols 100000 --sparsity 0.0005] [--reps 3]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,7 +163,7 @@ def _run(cmd, timeout):
     return text, p.returncode, ru.ru_maxrss / 1024, time.perf_counter() - t
 
 
-def run_one(system, op, a, tmp):
+def run_one(system, op, a, tmp, warm=True):
     path = os.path.join(tmp, f"{system}_{op}.{'py' if system == 'scipy' else 'dml'}")
     with open(path, "w") as f:
         f.write(_script(system, op, a))
@@ -168,7 +173,7 @@ def run_one(system, op, a, tmp):
         cmd = [SYSDS, "-f", path]
     else:
         cmd = [DMLPY, "-f", path]
-    if system == "dmlpy" and a.warmup:
+    if system == "dmlpy" and a.warmup and warm:
         _run(cmd, a.timeout)        # fills Numba's on-disk caches (fused kernels compile once)
     text, rc, rss, wall = _run(cmd, a.timeout)
     ms = re.search(r"^MS ([0-9.eE+-]+)", text, re.M)
@@ -191,9 +196,15 @@ def main():
     ap.add_argument("--cols", type=int, default=100000)
     ap.add_argument("--sparsity", type=float, default=0.0005)
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--reps", type=int, default=3,
+                    help="runs of each (system, op), interleaved; the table gives the medians")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false",
                     help="time dmlpy's first run of each script (with Numba's compilations)")
     a = ap.parse_args()
+    # dmlpy's bytecode, as a regular install has it (pip compiles at install time); without it,
+    # under PYTHONDONTWRITEBYTECODE every run would compile each module it imports
+    subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(ROOT, "dmlpy")],
+                   stdout=subprocess.DEVNULL, check=False)
     systems = [s for s in a.systems.split(",") if s]
     if "sysds" in systems and not os.path.exists(SYSDS):
         print(f"SystemDS not found at {SYSDS} (set SYSDS=...): left out")
@@ -202,21 +213,40 @@ def main():
     print(f"X = rand(rows={a.rows}, cols={a.cols}, sparsity={a.sparsity}, seed=7); "
           f"{os.cpu_count()} CPUs; seconds of the op alone, peak RSS of its whole process")
     results = {}
+    warmed = set()
     with tempfile.TemporaryDirectory() as tmp:
-        for op in ops:
-            for s in systems:
-                r = results[(op, s)] = run_one(s, op, a, tmp)
-                print(f"  {op:8s} {s:6s} " + (f"{r['s']:8.3f} s {r['rss']:7.0f} MB  result {r['res']}"
-                                              if "s" in r else f"error {r['err']}"), flush=True)
-    head = f"{'op':28s}" + "".join(f"{s + ' s':>10s}{s + ' MB':>11s}" for s in systems)
+        for rep in range(a.reps):           # the systems interleaved, each run a fresh process
+            for op in ops:
+                for s in systems:
+                    r = run_one(s, op, a, tmp, warm=(s, op) not in warmed)
+                    warmed.add((s, op))
+                    results.setdefault((op, s), []).append(r)
+                    print(f"  {rep + 1}/{a.reps} {op:8s} {s:6s} "
+                          + (f"{r['s']:8.3f} s {r['rss']:7.0f} MB  result {r['res']}"
+                             if "s" in r else f"error {r['err']}"), flush=True)
+    head = f"{'op (median of ' + str(a.reps) + ' runs)':34s}" + "".join(
+        f"{s + ' s':>10s}{s + ' MB':>11s}" for s in systems)
+    if "scipy" in systems:
+        head += "".join(f"{s + '/scipy':>13s}" for s in systems if s != "scipy")
     print("\n" + head + "\n" + "-" * len(head))
+    med = {}
     for op in ops:
-        row = f"{OPS[op][0]:28s}"
+        row = f"{OPS[op][0]:34s}"
         for s in systems:
-            r = results[(op, s)]
-            row += (f"{r['s']:10.3f}{r['rss']:11.0f}" if "s" in r else f"{'error':>10s}{r['rss']:11.0f}")
+            rs = [r for r in results[(op, s)] if "s" in r]
+            rss = max(r["rss"] for r in results[(op, s)])
+            if len(rs) == len(results[(op, s)]):
+                med[(op, s)] = statistics.median(r["s"] for r in rs)
+                row += f"{med[(op, s)]:10.3f}{rss:11.0f}"
+            else:
+                row += f"{'error':>10s}{rss:11.0f}"
+        if "scipy" in systems:
+            for s in systems:
+                if s != "scipy":
+                    m, b = med.get((op, s)), med.get((op, "scipy"))
+                    row += f"{m / b:12.2f}x" if m and b else f"{'-':>13s}"
         print(row)
-    errs = [(op, s, r["err"]) for (op, s), r in results.items() if "err" in r]
+    errs = sorted({(op, s, r["err"]) for (op, s), rs in results.items() for r in rs if "err" in r})
     for op, s, e in errs:
         print(f"  {s} {op}: {e}")
     print("results (sum of each op's output) differ between SciPy and the others: SciPy's X has "
