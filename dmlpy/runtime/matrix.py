@@ -1,6 +1,8 @@
 """Matrix operations on NumPy arrays, with SystemDS's shape rules and messages."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..backends import DEVICE as _G
@@ -294,7 +296,8 @@ def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
     if type(X) is not np.ndarray or type(v).__name__ == "csr_array":
         if _csr(X) or _csr(v):
             from ..sparse import index
-            return index.set_region(X, rlo, rhi, clo, chi, v, name)
+            refs = sys.getrefcount(X)        # no other holder: written in place (sparse.inplace)
+            return index.set_region(X, rlo, rhi, clo, chi, v, name, refs)
         raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
     if not sole_owner(X):
         X = X.copy()
@@ -348,7 +351,8 @@ def set_cell(X, i, j, v, name="the matrix"):
     if type(X) is not np.ndarray:
         if _csr(X):
             from ..sparse import index
-            return index.set_cell(X, i, j, v, name)
+            refs = sys.getrefcount(X)        # no other holder: written in place (sparse.inplace)
+            return index.set_cell(X, i, j, v, name, refs)
         raise OpError(f"cannot assign into a {type_name(X)} with [rows, cols]")
     if not sole_owner(X):
         X = X.copy()

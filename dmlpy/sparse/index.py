@@ -1,12 +1,13 @@
 """Indexing and binding with sparse matrices: X[rows, cols] (a csr slice), X[i, j], left indexing
-X[rows, cols] = v (in the format choose picks for the result), cbind and rbind. The bounds checks
-and messages are those of dmlpy.runtime.matrix."""
+X[rows, cols] = v (checked here, written by dmlpy.sparse.inplace: in place when nothing else holds
+X; in the format choose picks for the result), cbind and rbind. The bounds checks and messages are
+those of dmlpy.runtime.matrix."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..errors import OpError
-from . import choose, is_sparse
+from . import choose, inplace, is_sparse
 
 
 def _sp():
@@ -39,8 +40,10 @@ def cell(X, i, j, name="the matrix"):
     return 0.0
 
 
-def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
-    """X[rows, cols] = v where X or v is sparse; returns the new value (X is not changed)."""
+def set_region(X, rlo, rhi, clo, chi, v, name="the matrix", refs=None):
+    """X[rows, cols] = v where X or v is sparse; returns the result. A sparse X is written in place
+    when refs (its reference count, taken by dmlpy.runtime.matrix) shows no other holder, else a
+    copy of it is (dmlpy.sparse.inplace)."""
     from ..runtime.matrix import _bounds, shape_str
     from ..runtime.values import type_name
     r0, r1 = _bounds(rlo, rhi, X.shape[0], "row", name)
@@ -56,29 +59,13 @@ def set_region(X, rlo, rhi, clo, chi, v, name="the matrix"):
         from ..runtime.matrix import set_region as dense_set
         from . import densify
         return dense_set(X, rlo, rhi, clo, chi, densify(v, "left indexing"), name)
-    sp = _sp()
-    coo = X.tocoo()
-    out = ~((coo.row >= r0) & (coo.row < r1) & (coo.col >= c0) & (coo.col < c1))
-    rows, cols, vals = [coo.row[out].astype(np.int64)], [coo.col[out].astype(np.int64)], [coo.data[out]]
-    if isinstance(v, (int, float, bool)):
-        if float(v) != 0.0:
-            rr, cc = np.divmod(np.arange(h * w, dtype=np.int64), w)
-            rows.append(rr + r0)
-            cols.append(cc + c0)
-            vals.append(np.full(h * w, float(v), dtype=X.dtype))
-    else:
-        vc = (v if is_sparse(v) else sp.csr_array(v)).tocoo()
-        rows.append(vc.row.astype(np.int64) + r0)
-        cols.append(vc.col.astype(np.int64) + c0)
-        vals.append(vc.data.astype(X.dtype, copy=False))
-    r = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                     shape=X.shape).tocsr()
-    r.eliminate_zeros()
-    return choose(r)
+    if not X.has_sorted_indices:
+        X.sort_indices()
+    return choose(inplace.set_region(X, r0, r1, c0, c1, v, refs))
 
 
-def set_cell(X, i, j, v, name="the matrix"):
-    """X[i, j] = scalar on a sparse X (a new value, as set_region)."""
+def set_cell(X, i, j, v, name="the matrix", refs=None):
+    """X[i, j] = scalar on a sparse X (in place or on a copy, as set_region)."""
     if type(v).__name__ == "ndarray" or is_sparse(v):
         from ..runtime.matrix import shape_str
         if v.shape != (1, 1):
@@ -87,37 +74,17 @@ def set_cell(X, i, j, v, name="the matrix"):
         v = float(v[0, 0]) if not is_sparse(v) else float(v.toarray()[0, 0])
     if not isinstance(v, (int, float, bool)):
         return set_region(X, i, None, j, None, v, name)      # reports the error
-    v = float(v)
     from ..runtime.matrix import _index_int
-    r, c = _index_int(i, "row"), _index_int(j, "column")
+    r = i if type(i) is int else _index_int(i, "row")
+    c = j if type(j) is int else _index_int(j, "column")
     n, m = X.shape
     if not 0 < r <= n:
         raise OpError(f"row index {r} is out of bounds: {name} has {n} rows")
     if not 0 < c <= m:
         raise OpError(f"column index {c} is out of bounds: {name} has {m} columns")
-    # one entry changed, added or dropped: new arrays (X itself is not changed)
     if not X.has_sorted_indices:
         X.sort_indices()
-    lo, hi = int(X.indptr[r - 1]), int(X.indptr[r])
-    k = lo + int(np.searchsorted(X.indices[lo:hi], c - 1))
-    stored = k < hi and X.indices[k] == c - 1
-    data, indices, indptr = X.data, X.indices, X.indptr
-    if stored and v != 0.0:
-        data = data.copy()
-        data[k] = v
-        indices = indices.copy()
-        indptr = indptr.copy()
-    elif stored:
-        data, indices = np.delete(data, k), np.delete(indices, k)
-        indptr = indptr.copy()
-        indptr[r:] -= 1
-    elif v != 0.0:
-        data, indices = np.insert(data, k, v), np.insert(indices, k, c - 1)
-        indptr = indptr.copy()
-        indptr[r:] += 1
-    else:
-        return X
-    return choose(_sp().csr_array((data, indices, indptr), shape=X.shape))
+    return choose(inplace.set_cell(X, r - 1, c - 1, float(v), refs))
 
 
 def bind(args, axis, fn):
