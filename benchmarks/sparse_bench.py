@@ -143,6 +143,20 @@ def _script(system, op, a):
     return _subst(DML_TEMPLATE.replace("$MAKE", make).replace("$OP", OPS[op][1]), a)
 
 
+def _whole_script(system, ops, a):
+    """One script doing every op in turn (creation first), timed as a whole: the peak RSS of a
+    script that holds X and runs all of the workloads (the issue's "whole script")."""
+    ops = ["create"] + [o for o in ops if o != "create"]
+    if system == "scipy":
+        body = "\n".join(OPS[o][2] for o in ops)
+        text = PY_TEMPLATE.replace("$MAKE", "").replace("$OP", body)
+    else:
+        body = "\n".join("if (guard > -2) {\n  " + OPS[o][1] + f"\n  print(\"{o} \" + res)\n}}"
+                         for o in ops)
+        text = DML_TEMPLATE.replace("$MAKE", "").replace("if (guard > -2) {\n  $OP\n}", body)
+    return _subst(text, a)
+
+
 def _run(cmd, timeout):
     """(stdout + stderr, exit status, peak RSS in MB, wall seconds) of a child process."""
     t = time.perf_counter()
@@ -166,7 +180,7 @@ def _run(cmd, timeout):
 def run_one(system, op, a, tmp, warm=True):
     path = os.path.join(tmp, f"{system}_{op}.{'py' if system == 'scipy' else 'dml'}")
     with open(path, "w") as f:
-        f.write(_script(system, op, a))
+        f.write(_whole_script(system, a.ops.split(","), a) if op == "whole" else _script(system, op, a))
     if system == "scipy":
         cmd = [sys.executable, path]
     elif system == "sysds":
@@ -196,6 +210,8 @@ def main():
     ap.add_argument("--cols", type=int, default=100000)
     ap.add_argument("--sparsity", type=float, default=0.0005)
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--no-whole", dest="whole", action="store_false",
+                    help="leave out the run of one script doing all the ops (its peak RSS)")
     ap.add_argument("--reps", type=int, default=3,
                     help="runs of each (system, op), interleaved; the table gives the medians")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false",
@@ -224,6 +240,15 @@ def main():
                     print(f"  {rep + 1}/{a.reps} {op:8s} {s:6s} "
                           + (f"{r['s']:8.3f} s {r['rss']:7.0f} MB  result {r['res']}"
                              if "s" in r else f"error {r['err']}"), flush=True)
+        if a.whole:
+            for s in systems:
+                r = results[("whole", s)] = [run_one(s, "whole", a, tmp)]
+                r = r[0]
+                print(f"  whole script {s:6s} " + (f"{r['s']:8.3f} s {r['rss']:7.0f} MB peak RSS"
+                                                  if "s" in r else f"error {r['err']}"), flush=True)
+    if a.whole:
+        OPS["whole"] = ("the whole script (all of the above)", "", "")
+        ops = ops + ["whole"]
     head = f"{'op (median of ' + str(a.reps) + ' runs)':34s}" + "".join(
         f"{s + ' s':>10s}{s + ' MB':>11s}" for s in systems)
     if "scipy" in systems:
