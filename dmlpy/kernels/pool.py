@@ -65,3 +65,12 @@ def parallel(kernel, ntasks, work_per_task, *args, min_work=None, first=0):
     kernel(bounds[0], bounds[1], *args)
     for f in futs:
         f.result()
+
+
+def parallel_split_first(kernel, ntasks, work_per_task, *args, **kw):
+    """parallel, except that the process's first call of a kernel is split over the threads too:
+    the kernel is compiled (or loaded from Numba's cache) first by a call on an empty range, on
+    this thread. Only for kernels that do nothing on an empty range."""
+    if first_call(kernel, args):
+        kernel(0, 0, *args)
+    parallel(kernel, ntasks, work_per_task, *args, **kw)

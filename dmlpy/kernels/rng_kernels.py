@@ -235,6 +235,24 @@ def _poisson(st, fst, mean, p):
     return y2 + np.int64(y)
 
 
+@njit(cache=True)
+def block_seeds(seed48, n):
+    """runtime.rng.block_seeds as an int64 array: the first n block seeds of a rand() call with
+    this seed (its low 48 bits, all that java.util.Random keeps): a Well1024a seeded with 32
+    nextInt() of java.util.Random(seed), then one nextLong() per block."""
+    st = np.zeros(34, dtype=np.int64)
+    s = _lcg_seed(seed48)
+    for i in range(32):
+        s = _lcg(s)
+        st[i] = np.int64(s >> _U16) & _M32
+    out = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        hi = _well_next(st, 32)
+        lo = _well_next(st, 32)
+        out[k] = (hi << 32) | lo
+    return out
+
+
 # ---------------------------------------------------------------------------- value generators
 # pdf codes: 0 uniform, 1 normal, 2 poisson.  State: us[0] java.util.Random LCG (uniform,
 # normal); ist[0..32] Well1024a (poisson); fst[0] cached N2 and ist[33] its flag (normal);

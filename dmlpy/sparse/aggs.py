@@ -10,13 +10,9 @@ import numpy as np
 from ..errors import OpError
 
 def _parallel(kernel, ntasks, work, *args, **kw):
-    """pool.parallel, except that a kernel's first call in this process is split over the
-    threads too: it is compiled (or loaded from Numba's cache) first by a call on an empty range,
-    on this thread (every kernel here does nothing on an empty range)."""
-    from ..kernels.pool import first_call, parallel
-    if first_call(kernel, args):
-        kernel(0, 0, *args)
-    parallel(kernel, ntasks, work, *args, **kw)
+    """pool.parallel_split_first (every kernel here does nothing on an empty range)."""
+    from ..kernels.pool import parallel_split_first
+    parallel_split_first(kernel, ntasks, work, *args, **kw)
 
 
 def _parts(x, all_cells):

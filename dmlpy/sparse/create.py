@@ -8,7 +8,7 @@ import numpy as np
 
 from . import choose, prefer_sparse
 
-_BAND_ENTRIES = 1 << 16     # below this many expected entries, one thread does the whole job
+_BAND_ENTRIES = 1 << 16     # expected entries per thread before the bands are split over threads
 
 
 def index_dtype(nnz: int, dims: int):
@@ -58,55 +58,43 @@ def rand(rows, cols, min=0.0, max=1.0, sparsity=1.0, seed=-1, pdf="uniform",  # 
     if seed == -1:
         seed = rng.random_seed()
     from ..runtime.rng_layout import BLOCKSIZE, block_plan
-    seeds = np.array(rng.block_seeds(seed, rows, cols), dtype=np.int64)
+    from ..kernels.rng_kernels import block_seeds      # rng.block_seeds, compiled
+    seeds = block_seeds(seed & 0xFFFFFFFFFFFF, -(-rows // BLOCKSIZE) * -(-cols // BLOCKSIZE))
     flags, first = block_plan(rows, cols, sparsity, BLOCKSIZE)
     return choose(_generate(seeds, rows, cols, BLOCKSIZE, rng.PDFS.index(pdf), mn, mx - mn,
                             sparsity, mean, np.array(flags, dtype=np.uint8), first, expected))
 
 
 def _generate(seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags, first, expected):
-    from ..kernels.pool import NTHREADS, executor, first_call
-    from .rand_kernels import gen_bands
+    """The CSR arrays of a sparse rand(), in two passes of rand_kernels over the row bands (split
+    over the kernels' threads): count the drawn cells of every row, then write the entries in
+    place into arrays of exactly that size."""
+    from .rand_kernels import close_holes, count_bands, fill_bands
     nrb = -(-rows // blen)
-    k = max(1, min(NTHREADS, nrb, expected // _BAND_ENTRIES))
-    bounds = [nrb * i // k for i in range(k + 1)]
-    slack = int(expected * 1.02) + 64
+    per_band = max(1, expected // nrb)
+    ptr = np.empty(rows + 1, dtype=np.int64)
+    ptr[0] = 0
+    _bands(count_bands, nrb, per_band, seeds, rows, cols, blen, pdf, sparsity, mean, flags, first,
+           ptr)
+    np.cumsum(ptr, out=ptr)
+    n = int(ptr[-1])
+    idt = index_dtype(n, max(rows, cols))
+    indices = np.empty(n, dtype=idt)
+    data = np.empty(n, dtype=value_dtype())
+    zeros = np.zeros(nrb, dtype=np.int64)
+    _bands(fill_bands, nrb, per_band, seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags,
+           first, ptr, zeros, indices, data)
+    if zeros.any():                      # drawn zeros left holes at their bands' ends
+        close_holes(ptr, zeros, blen, indices, data)
+        m = int(ptr[-1])
+        if m < n - n // 4:               # over a quarter unused: copied to the exact size
+            indices, data = indices[:m].copy(), data[:m].copy()
+        n = m
+    return csr(data[:n], indices[:n], ptr.astype(idt, copy=False), (rows, cols))
 
-    def job(i):
-        lo, hi = bounds[i], bounds[i + 1]
-        cap = slack * (hi - lo) // nrb + 64
-        return gen_bands(seeds, lo, hi, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags,
-                         first, cap)
 
-    if k == 1:
-        pieces = [job(0)]
-    else:
-        args = (seeds, 0, 1, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags, first, 0)
-        p0 = job(0) if first_call(gen_bands, args) else None   # compiled once, on this thread
-        futs = [executor().submit(job, i) for i in range(1, k)]
-        pieces = [job(0) if p0 is None else p0] + [f.result() for f in futs]
-    return _assemble(pieces, rows, cols)
-
-
-def _assemble(pieces, rows, cols):
-    """One csr_array from consecutive row ranges given as (row_counts, indices, values)."""
-    nnz = sum(int(p[1].shape[0]) for p in pieces)
-    idt = index_dtype(nnz, max(rows, cols))
-    indptr = np.empty(rows + 1, dtype=idt)
-    indptr[0] = 0
-    indices = np.empty(nnz, dtype=idt)
-    data = np.empty(nnz, dtype=value_dtype())
-    r = o = 0
-    for n in range(len(pieces)):
-        counts, j, v = pieces[n]
-        pieces[n] = None                 # each piece is freed once copied
-        m = counts.shape[0]
-        np.cumsum(counts, out=indptr[r + 1:r + 1 + m])
-        indptr[r + 1:r + 1 + m] += o
-        indices[o:o + j.shape[0]] = j
-        data[o:o + v.shape[0]] = v
-        r += m
-        o += j.shape[0]
-        del counts, j, v
-    return csr(data, indices, indptr, (rows, cols))
-
+def _bands(kernel, nrb, per_band, *args):
+    """kernel(b_lo, b_hi, *args) over all nrb bands, split over the kernels' threads when there
+    are enough entries (the first call too: pool.parallel_split_first)."""
+    from ..kernels.pool import parallel_split_first
+    parallel_split_first(kernel, nrb, per_band, *args, min_work=_BAND_ENTRIES)
