@@ -107,7 +107,9 @@ def test_background_load_of_the_sums_kernel(monkeypatch):
         assert len(warm._threads) == started
         warm.join()
         assert not any(t.is_alive() for t in warm._threads)
-    assert loads == [(sparse_sums, x.data.dtype, x.indices.dtype, x.indptr.dtype)]
+    from dmlpy.kernels import kahan_parts, sysds_matmul_csr
+    assert loads == [(sparse_sums, kahan_parts, sysds_matmul_csr, x.data.dtype, x.indices.dtype,
+                      x.indptr.dtype)]
     small = sp.random_array((200, 100), density=0.05, format="csr", rng=np.random.default_rng(4))
     monkeypatch.setattr(warm, "_started", set())
     choose(small)

@@ -175,11 +175,46 @@ def matmul(a, b):
         from ..runtime import matrix as M
         return M.matmul(a, b)
     r = _followed(a, b)
+    if r is None:
+        r = _vector_product(a, b)
     if r is not None:
         return r
     if a.dtype != b.dtype:      # float32 with float64: as the dense product, in float64
         a, b = a.astype(np.float64), b.astype(np.float64)
     return _result(a @ b)
+
+
+def _f64(*xs) -> bool:
+    return all(x.dtype == np.float64 for x in xs)
+
+
+def _canonical(x):
+    if not x.has_sorted_indices:
+        x = x.copy()
+        x.sort_indices()
+    return x
+
+
+def _seq_vm(x, y) -> bool:
+    """Whether SystemDS computes t(y) %*% X (X sparse) in one sequential pass: an ultra-sparse X
+    (under 0.004% and fewer than 40 non-zeros) or an output it holds sparse."""
+    from ..kernels import sysds_matmul_csr as K
+    nnz = int(x.indptr[-1])
+    ultra = nnz < 40 and nnz < 0.00004 * x.shape[0] * x.shape[1]
+    return ultra or K.vm_sparse_out(x, y)
+
+
+def _vector_product(a, b):
+    """A large product of a sparse matrix and a dense vector in SystemDS's order
+    (dmlpy.kernels.sysds_matmul_csr): X %*% v, or t(y) %*% X; None for any other."""
+    from ..kernels import sysds_matmul_csr as K
+    if not _f64(a, b):
+        return None
+    if is_sparse(a) and b.shape[1] == 1:
+        return K.mv(_canonical(a), b)
+    if is_sparse(b) and a.shape[0] == 1 and not _seq_vm(b, a.T):
+        return K.vm(_canonical(b), np.ascontiguousarray(a.T)).reshape(1, -1)
+    return None
 
 
 def _followed(a, b):
@@ -222,9 +257,21 @@ def _check_t(a, b, ta, tb):
 
 
 def matmul_tn(a, b):
-    """t(A) %*% B, A or B sparse."""
+    """t(A) %*% B, A or B sparse. t(X) %*% y and t(y) %*% X of a large sparse X and a dense
+    column y in SystemDS's order (the first as its rewrite t(t(y) %*% X))."""
     _check_t(a, b, True, False)
+    x, y = (a, b) if is_sparse(a) else (b, a)      # t(X) %*% y, or t(y) %*% X
+    if (is_sparse(x) and not is_sparse(y) and y.shape[1] == 1 and _f64(x, y)
+            and x.shape[0] * x.shape[1] > _emulated_work() and not _seq_vm(x, y)):
+        from ..kernels import sysds_matmul_csr as K
+        r = K.vm(_canonical(x), y)
+        return r.reshape(-1, 1) if x is a else r.reshape(1, -1)
     return _product(a.T, b)
+
+
+def _emulated_work() -> int:
+    from ..runtime import kahan
+    return kahan.SYSDS_MM_MAX_WORK
 
 
 def matmul_nt(a, b):
@@ -245,7 +292,11 @@ def tsmm_right(x):
 
 def xtxv(x, v, w=None):
     """t(X) %*% (X %*% v) or t(X) %*% (w * (X %*% v)) of a sparse X and dense column vectors:
-    two sparse products, no transpose built (dense p x 1)."""
+    two sparse products, no transpose built (dense p x 1); in float64, SystemDS's mmchain order
+    (dmlpy.kernels.sysds_matmul_csr.chain)."""
+    if _f64(x, v) and (w is None or _f64(w)):
+        from ..kernels import sysds_matmul_csr as K
+        return K.chain(_canonical(x), v, w)
     if x.dtype != v.dtype or (w is not None and w.dtype != v.dtype):
         x, v = x.astype(np.float64), v.astype(np.float64)
         w = None if w is None else w.astype(np.float64)

@@ -1,10 +1,11 @@
-"""Loading the sparse sums' kernel ahead of its first use.
+"""Loading the sparse sums' and products' kernels ahead of their first use.
 
 A process's first sparse aggregate loads dmlpy.kernels.sparse_sums from Numba's on-disk cache (about
 9 ms of CPU: the import and the load of one compiled entry), which would otherwise be paid inside
 the first `sum(X)` or `colSums(X)` of a script; the first sum of a dense vector (the result of
-colSums, say) loads kahan_parts' kernel likewise. When a large sparse value first appears (`choose`
-keeps one sparse), a background thread loads it for the value's dtypes while the script goes on
+colSums, say) loads kahan_parts' kernel likewise, and the first product with a vector the kernels
+of dmlpy.kernels.sysds_matmul_csr. When a large sparse value first appears (`choose` keeps one
+sparse), a background thread loads them for the value's dtypes while the script goes on
 (most of the load runs in LLVM, outside the interpreter lock). Numba serialises compilation with
 its own lock, so a kernel call that arrives during the load waits for it and then uses it.
 
@@ -38,9 +39,9 @@ def warm(x) -> None:
         return
     # imported here, on the script's thread (no import runs concurrently with the script's own);
     # the thread only loads the compiled code
-    from ..kernels import sparse_sums
-    t = threading.Thread(target=_load, args=(sparse_sums, x.data.dtype, x.indices.dtype,
-                                             x.indptr.dtype),
+    from ..kernels import kahan_parts, sparse_sums, sysds_matmul_csr
+    t = threading.Thread(target=_load, args=(sparse_sums, kahan_parts, sysds_matmul_csr,
+                                             x.data.dtype, x.indices.dtype, x.indptr.dtype),
                          name="dmlpy-sparse-warm", daemon=True)
     _threads.append(t)
     t.start()
@@ -54,9 +55,10 @@ def _cached(kernel) -> bool:
         return False
 
 
-def _load(K, dt, it, pt):
+def _load(K, D, P, dt, it, pt):
     """Load K.sums (K: dmlpy.kernels.sparse_sums) for these dtypes of data, indexes and row
-    pointers, then the dense sum's kernel for the data dtype."""
+    pointers, then the dense sum's kernel (D: kahan_parts) for the data dtype, and (float64) the
+    kernels of the products with a vector (P: sysds_matmul_csr)."""
     try:
         if not _cached(K.sums):
             return
@@ -65,9 +67,14 @@ def _load(K, dt, it, pt):
         K.sums(0, 0, K.SUM, np.zeros(1, dt), np.zeros(1, it), np.zeros(2, pt), e, e, s, s,
                np.zeros((1, 2)), e)     # an empty range: loads, computes nothing
         # and the dense sum, which the vectors those aggregates return meet next (sum(colSums(X)))
-        from ..kernels import kahan_parts as D
         if _cached(D._group_range):
             D._group_range(0, 0, 1, np.zeros(1, dt), e, e, False, False, False, s, s, s, s)
+        if dt == np.float64:        # the products with a vector in SystemDS's order
+            d, ix, ip = np.zeros(1, dt), np.zeros(1, it), np.zeros(2, pt)
+            if _cached(P.mv_rows):
+                P.mv_rows(0, 0, d, ix, ip, s, s, True)
+            if _cached(P.vm_parts):
+                P.vm_parts(0, 0, d, ix, ip, s, e, e, np.zeros((1, 1)))
     except Exception:       # noqa: BLE001 - the first real call loads (or reports) it instead
         pass
 
