@@ -59,8 +59,9 @@ def _matrix(n, m, density, seed, kind):
 
 
 SHAPES = [(7, 3, 0.5), (320, 100, 0.2), (500, 100, 0.2), (3000, 200, 0.05), (50000, 300, 0.01),
-          (9, 100000, 0.001), (2000, 50, 0.01)]
-# 1 part; 10 parts (8 + 2); 16; 16; 16 over two threads; wide; many empty rows
+          (9, 100000, 0.001), (2000, 50, 0.01), (20000, 40000, 0.002)]
+# 1 part; 10 parts (8 + 2); 16; 16; 16 over two threads; wide; many empty rows; two wide row
+# parts
 KINDS = ["plain", "zeros", "inf", "nan", "overflow", "float32"]
 
 

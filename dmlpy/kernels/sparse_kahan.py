@@ -82,21 +82,24 @@ def col_means_parts(p0, p1, data, indices, indptr, lo, hi, S, C, N):
 
 # ------------------------------------------------------------------ extremes (no order involved)
 @njit(nogil=True, cache=True)
-def row_extremes(data, indptr, m, pick_max, out):
-    """rowMaxs / rowMins: NaN when a row holds one (as NumPy's max), 0 counted when a cell is
-    not stored."""
-    for i in range(len(indptr) - 1):
-        lo, hi = indptr[i], indptr[i + 1]
+def row_extremes(r0, r1, data, indptr, m, pick_max, out):
+    """rowMaxs / rowMins of rows r0..r1-1: NaN when a row holds one (as NumPy's max), 0 counted
+    when a cell is not stored. (Unsigned indexes: Numba tests a signed one for wrap-around at
+    every access.)"""
+    for i in range(r0, r1):
+        lo, hi = np.uintp(indptr[i]), np.uintp(indptr[i + 1])
         best = -np.inf if pick_max else np.inf
         if hi - lo < m:
             best = 0.0
-        for k in range(lo, hi):
+        k = lo
+        while k < hi:
             v = data[k]
             if np.isnan(v):
                 best = v
                 break
             if (v > best) if pick_max else (v < best):
                 best = v
+            k += np.uintp(1)
         out[i] = best
 
 
@@ -104,7 +107,7 @@ def row_extremes(data, indptr, m, pick_max, out):
 def col_extremes(data, indices, n, pick_max, out, cnt):
     """colMaxs / colMins into out (filled with -inf / inf by the caller)."""
     for k in range(len(data)):
-        j = indices[k]
+        j = np.uintp(indices[k])
         cnt[j] += 1
         v = data[k]
         if np.isnan(out[j]):

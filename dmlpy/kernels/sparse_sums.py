@@ -89,19 +89,25 @@ def _groups8(g0, g1, P, data, starts, lens, square, S, C, Z):
 def _col_sums(p0, p1, data, indices, indptr, lo, hi, SC, Z):
     """Column sums of row parts p0..p1-1 (rows lo[p]..hi[p]-1) into SC[p] (sum of column j at
     2j, correction at 2j+1; zeroed by the caller); Z[p]: values equal to 0 seen (the caller
-    redoes such a part)."""
+    redoes such a part). Indexes are unsigned: Numba tests a signed index for wrap-around at
+    every access (1.5x slower). (Cutting the columns into blocks that stay in the core's cache,
+    each task searching its rows' first column, measured slower: rows hold ~50 values here.)"""
+    one = np.uintp(1)
     for p in range(p0, p1):
         sc = SC[p]
         z = 0
-        for k in range(indptr[lo[p]], indptr[hi[p]]):
+        k = np.uintp(indptr[lo[p]])
+        end = np.uintp(indptr[hi[p]])
+        while k < end:
             v = np.float64(data[k])
             z += v == 0.0
-            j = 2 * np.intp(indices[k])
+            j = np.uintp(2) * np.uintp(indices[k])
             s = sc[j]
-            cor = v + sc[j + 1]
+            cor = v + sc[j + one]
             t = s + cor
-            sc[j + 1] = cor - (t - s)
+            sc[j + one] = cor - (t - s)
             sc[j] = t
+            k += one
         Z[p] = z
         if z == 0:
             _redo_nonfinite(data, indices, indptr, lo[p], hi[p], sc)
@@ -146,13 +152,13 @@ def _row_full(data, lo, hi):
 def _lane(data, indptr, out, cb, k, q, s, c):
     """One value of a lane that walks its rows' values in storage order: rows that end at k
     (empty ones too) are stored first (sum in out, correction in cb)."""
-    while k == indptr[q + 1]:
-        out[q] = s
-        cb[q] = c
+    while k == indptr[np.uintp(q + 1)]:      # (unsigned indexes: no wrap-around tests)
+        out[np.uintp(q)] = s
+        cb[np.uintp(q)] = c
         q += 1
         s = 0.0
         c = 0.0
-    v = np.float64(data[k])
+    v = np.float64(data[np.uintp(k)])
     s, c = _fast(s, c, v)
     return k + 1, q, s, c, v == 0.0
 

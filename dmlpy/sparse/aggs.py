@@ -183,10 +183,12 @@ def _sorted(x):
 
 
 def row_extremes(x, pick_max):
-    """rowMaxs (pick_max) or rowMins, n x 1."""
+    """rowMaxs (pick_max) or rowMins, n x 1; rows over the threads."""
     from ..kernels import sparse_kahan as K
-    out = np.zeros(x.shape[0])
-    K.row_extremes(x.data, x.indptr, x.shape[1], pick_max, out)
+    n = x.shape[0]
+    out = np.zeros(n)
+    _parallel(K.row_extremes, n, max(1, x.nnz // max(n, 1)), x.data, x.indptr, x.shape[1],
+              pick_max, out)
     return out.reshape(-1, 1)
 
 
