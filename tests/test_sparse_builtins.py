@@ -12,9 +12,8 @@ pytestmark = pytest.mark.double_only("values recorded from SystemDS in double pr
 import dmlpy
 from dmlpy import sparse as S
 from dmlpy.sparse import is_sparse
+from sparse_util import SPARSE_OFF, SPARSE_ON
 
-SPARSE_ON = "16"            # DMLPY_SPARSE_MIN_CELLS: the small matrices are held sparse
-SPARSE_OFF = "1000000000"   # ... never: the dense run
 
 PAGERANK = """
 n = 300

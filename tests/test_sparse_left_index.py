@@ -11,21 +11,12 @@ import dmlpy
 from dmlpy.errors import DMLRuntimeError
 from dmlpy.runtime import matrix
 from dmlpy.sparse import inplace, is_sparse
-
-SPARSE_ON = "16"            # DMLPY_SPARSE_MIN_CELLS: the small test matrices are held sparse
-SPARSE_OFF = "1000000000"   # ... never: the dense reference run
+from sparse_util import SPARSE_OFF, SPARSE_ON, mat
 
 
-def _mat(rows, cols, density, seed, empty_rows=()):
-    rng = np.random.default_rng(seed)
-    x = np.where(rng.random((rows, cols)) < density, rng.uniform(-1.0, 1.0, (rows, cols)), 0.0)
-    x[list(empty_rows)] = 0.0
-    return x
-
-
-X = _mat(40, 30, 0.12, 1, empty_rows=(3, 17))       # rows 4 and 18 (1-based) empty
-INPUTS = {"X": X, "Y": _mat(40, 30, 0.10, 2), "D": _mat(40, 30, 0.9, 3),
-          "c": _mat(40, 1, 0.7, 10), "r": _mat(1, 30, 1.0, 7)}
+X = mat(40, 30, 0.12, 1, empty_rows=(3, 17))       # rows 4 and 18 (1-based) empty
+INPUTS = {"X": X, "Y": mat(40, 30, 0.10, 2), "D": mat(40, 30, 0.9, 3),
+          "c": mat(40, 1, 0.7, 10), "r": mat(1, 30, 1.0, 7)}
 STORED = [(int(i) + 1, int(j) + 1) for i, j in zip(*np.nonzero(X))]      # 1-based, row-major
 UNSTORED = [(int(i) + 1, int(j) + 1) for i, j in zip(*np.nonzero(X == 0))]
 
@@ -195,7 +186,7 @@ def _random_writes(seed, steps, monkeypatch):
     monkeypatch.setattr(inplace, "_MIN_ROOM", 2)        # little free room: re-centre and grow often
     rng = np.random.default_rng(seed)
     n, m = 25, 18
-    ref = _mat(n, m, 0.15, seed, empty_rows=(0, 7))
+    ref = mat(n, m, 0.15, seed, empty_rows=(0, 7))
     A = sp.csr_array(ref)
     sole = inplace._base()[0]
     for _ in range(steps):
@@ -212,7 +203,7 @@ def _random_writes(seed, steps, monkeypatch):
                 v = float(rng.choice([0.0, 1.5]))
                 ref[r0:r1, c0:c1] = v
             else:
-                d = _mat(r1 - r0, c1 - c0, float(rng.choice([0.0, 0.2, 1.0])),
+                d = mat(r1 - r0, c1 - c0, float(rng.choice([0.0, 0.2, 1.0])),
                          int(rng.integers(1 << 30)))
                 ref[r0:r1, c0:c1] = d
                 v = d if kind == 4 else sp.csr_array(d)

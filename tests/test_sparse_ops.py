@@ -14,23 +14,14 @@ pytestmark = pytest.mark.double_only("sparse against dense at double tolerances 
 import dmlpy
 from dmlpy.errors import DMLRuntimeError, DMLValidationError
 from dmlpy.sparse import is_sparse
-
-SPARSE_ON = "16"            # DMLPY_SPARSE_MIN_CELLS: the small test matrices are held sparse
-SPARSE_OFF = "1000000000"   # ... never: the dense reference run
+from sparse_util import SPARSE_OFF, SPARSE_ON, mat
 
 
-def _mat(rows, cols, density, seed, empty_rows=()):
-    rng = np.random.default_rng(seed)
-    x = np.where(rng.random((rows, cols)) < density, rng.uniform(-1.0, 1.0, (rows, cols)), 0.0)
-    x[list(empty_rows)] = 0.0
-    return x
-
-
-X = _mat(40, 30, 0.12, 1, empty_rows=(3, 17))
-Y = _mat(40, 30, 0.10, 2)
-INPUTS = {"X": X, "Y": Y, "D": _mat(40, 30, 0.9, 3), "E": _mat(30, 5, 0.8, 4),
-          "F": _mat(5, 40, 0.8, 5), "v": _mat(30, 1, 1.0, 6), "r": _mat(1, 30, 1.0, 7),
-          "c": _mat(40, 1, 0.7, 10)}
+X = mat(40, 30, 0.12, 1, empty_rows=(3, 17))
+Y = mat(40, 30, 0.10, 2)
+INPUTS = {"X": X, "Y": Y, "D": mat(40, 30, 0.9, 3), "E": mat(30, 5, 0.8, 4),
+          "F": mat(5, 40, 0.8, 5), "v": mat(30, 1, 1.0, 6), "r": mat(1, 30, 1.0, 7),
+          "c": mat(40, 1, 0.7, 10)}
 
 
 def _run(monkeypatch, script, outputs, min_cells, inputs=None):
@@ -122,7 +113,7 @@ def test_inputs_really_sparse(monkeypatch):
 def test_large_sums_split_into_parts(monkeypatch):
     """Over 4096 non-zeros SystemDS splits sum and colSums into row parts: the same result as the
     dense emulation of a matrix it holds sparse, to the bit."""
-    big = {"X": _mat(4000, 1000, 0.02, 11)}     # 80000 non-zeros: the parts run on two threads
+    big = {"X": mat(4000, 1000, 0.02, 11)}     # 80000 non-zeros: the parts run on two threads
     script = "s = sum(X); m = mean(X); q = sum(X^2); c = colSums(X); cm = colMeans(X); rs = rowSums(X)"
     outs = ["s", "m", "q", "c", "cm", "rs"]
     got = _run(monkeypatch, script, outs, SPARSE_ON, big)
@@ -175,7 +166,7 @@ def test_guard_densifies_other_builtins(monkeypatch):
 
 
 def test_fused_chain_with_sparse_input_takes_unfused_path(monkeypatch):
-    big = {"X": _mat(100, 60, 0.1, 8), "D": _mat(100, 60, 1.0, 9)}
+    big = {"X": mat(100, 60, 0.1, 8), "D": mat(100, 60, 1.0, 9)}
     script = "R = (X * 2 + D) * D - 1; s = sum((X - D)^2 * D)"
     got = _run(monkeypatch, script, ["R", "s"], SPARSE_ON, big)
     want = _run(monkeypatch, script, ["R", "s"], SPARSE_OFF, big)

@@ -9,9 +9,8 @@ import scipy.sparse as sp
 
 import dmlpy
 from dmlpy.sparse import is_sparse
+from sparse_util import SPARSE_OFF, SPARSE_ON
 
-SPARSE_ON = "16"            # DMLPY_SPARSE_MIN_CELLS: the small test matrices are held sparse
-SPARSE_OFF = "1000000000"   # ... never: the dense reference run
 F32 = np.dtype(np.float32)
 
 # sparse X, Y (30x40 Z) made by rand with sparsity, dense D, E, F and vectors

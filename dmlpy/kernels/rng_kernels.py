@@ -313,17 +313,24 @@ def _geom_skip(ns, idx, total, log1mp):
     return ns, idx
 
 
-@njit(cache=True, nogil=True)
-def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
-    """Generate blocks k_lo..k_hi-1 (row-major block order) into out."""
-    rows, cols = out.shape
+@njit(cache=True, inline="always")
+def gen_setup(rows, cols, blen, sparsity, mean):
+    """What a generator loop over blocks starts from: the block grid (rows and columns of
+    blocks), log(1 - sparsity) for the geometric skips, exp(-mean) for poisson, and the value
+    stream's state arrays (us, ist, fst)."""
     nrb = (rows + blen - 1) // blen
     ncb = (cols + blen - 1) // blen
     log1mp = java_log(1.0 - sparsity) if 0.0 < sparsity < 1.0 else 0.0
     p = math.exp(-mean)
-    us = np.zeros(1, dtype=np.uint64)
-    ist = np.zeros(34, dtype=np.int64)
-    fst = np.zeros(2, dtype=np.float64)
+    return (nrb, ncb, log1mp, p, np.zeros(1, dtype=np.uint64), np.zeros(34, dtype=np.int64),
+            np.zeros(2, dtype=np.float64))
+
+
+@njit(cache=True, nogil=True)
+def _fill(out, seeds, k_lo, k_hi, blen, pdf, mn, rg, sparsity, mean, sparse_flags):
+    """Generate blocks k_lo..k_hi-1 (row-major block order) into out."""
+    rows, cols = out.shape
+    nrb, ncb, log1mp, p, us, ist, fst = gen_setup(rows, cols, blen, sparsity, mean)
     for k in range(k_lo, k_hi):
         bi = k // ncb
         bj = k - bi * ncb

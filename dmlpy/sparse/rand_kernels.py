@@ -15,13 +15,11 @@ Both passes draw a block's cells a chunk at a time in one tight loop and count o
 another (the writing pass ran at half the speed with one loop doing both). They take their range
 of bands first (b_lo, b_hi), as kernels/pool.parallel calls them.
 """
-import math
 
 import numpy as np
 from numba import njit
 
-from ..kernels.javamath import java_log
-from ..kernels.rng_kernels import _block_start, _gen_next, _geom_skip, _jr_double
+from ..kernels.rng_kernels import _block_start, _gen_next, _geom_skip, _jr_double, gen_setup
 
 
 _CHUNK = 128     # cells of a block drawn (a tight loop) before they are stored (another)
@@ -46,13 +44,7 @@ def _draw_cells(ns, idx, total, log1mp, cells):
 @njit(cache=True, nogil=True)
 def count_bands(b_lo, b_hi, seeds, rows, cols, blen, pdf, sparsity, mean, flags, first, ptr):
     """Pass 1 over bands b_lo..b_hi-1: ptr[r + 1] = the number of cells drawn in row r."""
-    nrb = (rows + blen - 1) // blen
-    ncb = (cols + blen - 1) // blen
-    log1mp = java_log(1.0 - sparsity) if 0.0 < sparsity < 1.0 else 0.0
-    p = math.exp(-mean)
-    us = np.zeros(1, dtype=np.uint64)
-    ist = np.zeros(34, dtype=np.int64)
-    fst = np.zeros(2, dtype=np.float64)
+    nrb, ncb, log1mp, p, us, ist, fst = gen_setup(rows, cols, blen, sparsity, mean)
     cells = np.empty(_CHUNK, dtype=np.int64)
     for bi in range(b_lo, b_hi):
         r0 = bi * blen
@@ -140,13 +132,7 @@ def fill_bands(b_lo, b_hi, seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean,
     zeros[bi] = the number of zeros drawn (not stored) in band bi; where it is not 0, the band's
     rows follow each other from ptr[r0] on (their ptr moved; r0 its first row, r1 the next band's)
     and the band ends zeros[bi] entries before ptr[r1]."""
-    nrb = (rows + blen - 1) // blen
-    ncb = (cols + blen - 1) // blen
-    log1mp = java_log(1.0 - sparsity) if 0.0 < sparsity < 1.0 else 0.0
-    p = math.exp(-mean)
-    us = np.zeros(1, dtype=np.uint64)
-    ist = np.zeros(34, dtype=np.int64)
-    fst = np.zeros(2, dtype=np.float64)
+    nrb, ncb, log1mp, p, us, ist, fst = gen_setup(rows, cols, blen, sparsity, mean)
     cur = np.empty(blen, dtype=np.int64)     # each row's next place
     cells = np.empty(_CHUNK, dtype=np.int64)
     vals = np.empty(_CHUNK, dtype=np.float64)
