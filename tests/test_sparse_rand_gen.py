@@ -166,3 +166,11 @@ def test_rand_sparse_single_precision(monkeypatch):
 def test_block_seeds_kernel(seed):
     want = np.array(rng.block_seeds(seed, 3500, 2100), dtype=np.int64)
     assert np.array_equal(K.block_seeds(seed & 0xFFFFFFFFFFFF, want.shape[0]), want)
+
+
+def test_rand_result_is_declared_canonical_and_is():
+    from dmlpy.sparse import create
+    x = create.rand(3000, 2500, sparsity=0.01, seed=5)
+    assert x.has_sorted_indices and x.has_canonical_format      # declared by the generator
+    y = sp.csr_array((x.data, x.indices, x.indptr), shape=x.shape)  # flags computed afresh
+    assert y.has_sorted_indices and y.has_canonical_format

@@ -23,18 +23,23 @@ def value_dtype():
     return np.float32 if run_dtype() == np.float32 else np.float64
 
 
-def csr(data, indices, indptr, shape):
+def csr(data, indices, indptr, shape, canonical=False):
     """A csr_array over these arrays (not copied when their dtypes fit), its values in the run's
-    precision."""
+    precision. canonical: the caller knows each row's column indexes are sorted and distinct, and
+    says so (scipy would otherwise check it with a pass over all of them at its first use)."""
     from scipy.sparse import csr_array
     idt = index_dtype(int(indptr[-1]) if len(indptr) else 0, max(shape))
-    return csr_array((np.asarray(data, dtype=value_dtype()), np.asarray(indices, dtype=idt),
-                      np.asarray(indptr, dtype=idt)), shape=shape, copy=False)
+    x = csr_array((np.asarray(data, dtype=value_dtype()), np.asarray(indices, dtype=idt),
+                   np.asarray(indptr, dtype=idt)), shape=shape, copy=False)
+    if canonical:
+        x.has_sorted_indices = True
+        x.has_canonical_format = True
+    return x
 
 
 def empty(rows: int, cols: int):
     """An all-zero rows x cols csr_array (no entries)."""
-    return csr(np.zeros(0), np.zeros(0, np.int32), np.zeros(rows + 1, np.int32), (rows, cols))
+    return csr(np.zeros(0), np.zeros(0, np.int32), np.zeros(rows + 1, np.int32), (rows, cols), True)
 
 
 def rand(rows, cols, min=0.0, max=1.0, sparsity=1.0, seed=-1, pdf="uniform",  # noqa: A002
@@ -90,7 +95,7 @@ def _generate(seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags, first
         if m < n - n // 4:               # over a quarter unused: copied to the exact size
             indices, data = indices[:m].copy(), data[:m].copy()
         n = m
-    return csr(data[:n], indices[:n], ptr.astype(idt, copy=False), (rows, cols))
+    return csr(data[:n], indices[:n], ptr.astype(idt, copy=False), (rows, cols), canonical=True)
 
 
 def _bands(kernel, nrb, per_band, *args):

@@ -348,7 +348,7 @@ def from_cells(parts, rows, cols, duplicates="last"):
         X = coo_array((V, (I - 1, J - 1)), shape=(rows, cols)).tocsr()
         X.sum_duplicates()
         X.eliminate_zeros()
-        return csr(X.data, X.indices, X.indptr, (rows, cols))
+        return csr(X.data, X.indices, X.indptr, (rows, cols), canonical=True)
     from .parse_kernels import row_counts
     counts = np.zeros(rows, dtype=np.int64)
     prev = np.array([0, 0], dtype=np.int64)
@@ -376,4 +376,4 @@ def from_cells(parts, rows, cols, duplicates="last"):
         indices[o:o + J.shape[0]] -= 1
         data[o:o + V.shape[0]] = V
         o += J.shape[0]
-    return csr(data, indices, indptr, (rows, cols))
+    return csr(data, indices, indptr, (rows, cols), canonical=True)    # row-major, cells distinct
