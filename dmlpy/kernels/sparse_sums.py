@@ -136,6 +136,27 @@ def _redo_nonfinite(data, indices, indptr, lo, hi, sc):
             sc[2 * j], sc[2 * j + 1] = _step(sc[2 * j], sc[2 * j + 1], v)
 
 
+@njit(nogil=True)
+def _join_cols(j0, j1, SC, out):
+    """Columns j0..j1-1: the row parts' (sum, correction) pairs SC[p, 2j], SC[p, 2j + 1] joined
+    in part order with SystemDS's Kahan step (runtime.kahan._kadd: an infinite sum or term
+    replaces the sum and drops the correction) into out[j]."""
+    for j in range(j0, j1):
+        s = SC[0, 2 * j]
+        c = SC[0, 2 * j + 1]
+        for p in range(1, SC.shape[0]):
+            v = SC[p, 2 * j]
+            if np.isinf(s) or np.isinf(v):
+                s = v if np.isinf(v) else s
+                c = 0.0
+            else:
+                cor = v + (c + SC[p, 2 * j + 1])
+                t = s + cor
+                c = cor - (t - s)
+                s = t
+        out[j] = s
+
+
 # ------------------------------------------------------------------ rowSums
 @njit(nogil=True)
 def _row_full(data, lo, hi):
@@ -226,7 +247,7 @@ def _row_sums8(r0, r1, data, indptr, out, cb):
             out[i] = _row_full(data, indptr[i], indptr[i + 1])
 
 
-SUM, SUMSQ, COLSUMS, ROWSUMS = 0, 1, 2, 3
+SUM, SUMSQ, COLSUMS, ROWSUMS, COLJOIN = 0, 1, 2, 3, 4
 
 
 @njit(nogil=True, cache=True)
@@ -234,13 +255,16 @@ def sums(t0, t1, mode, data, indices, indptr, a, b, S, C, SC, Z):
     """Tasks t0..t1-1 of one sparse sum (the caller splits the tasks over the threads):
     SUM or SUMSQ: groups of eight row parts, part p being data[a[p]:a[p]+b[p]] (S, C, Z as in
     _groups8, P = len(S)); COLSUMS: row parts p, rows a[p]..b[p]-1 (SC, Z as in _col_sums);
-    ROWSUMS: rows t0..t1-1 into S (C: scratch), as _row_sums8."""
+    ROWSUMS: rows t0..t1-1 into S (C: scratch), as _row_sums8; COLJOIN: columns t0..t1-1 of
+    the row parts' column sums SC joined into S, as _join_cols."""
     if mode == SUM:
         _sum8(t0, t1, data, a, b, S, C, Z)
     elif mode == SUMSQ:
         _sumsq8(t0, t1, data, a, b, S, C, Z)
     elif mode == COLSUMS:
         _col_sums(t0, t1, data, indices, indptr, a, b, SC, Z)
+    elif mode == COLJOIN:
+        _join_cols(t0, t1, SC, S)
     else:
         _row_sums8(t0, t1, data, indptr, S, C)
 

@@ -123,28 +123,9 @@ def col_sums(x):
         for p in np.flatnonzero(Z):
             SC[p] = 0.0
             K.col_sums_sc(data, x.indices, x.indptr, lo[p], hi[p], SC[p].reshape(m, 2))
-    return _join_cols(SC[:, 0::2], SC[:, 1::2]).reshape(1, m)
-
-
-def _join_cols(S, C):
-    """The parts' column sums joined in order with the Kahan step (runtime.kahan._kadd_cols);
-    the step without its infinity tests gives the same sums whenever they all end finite."""
-    s, c = S[0], C[0]
-    if len(S) == 1:
-        return s.copy()
-    with np.errstate(invalid="ignore", over="ignore"):
-        for p in range(1, len(S)):
-            cor = S[p] + (c + C[p])
-            t = s + cor
-            c = cor - (t - s)
-            s = t
-    if np.isfinite(s).all():
-        return s
-    from ..runtime.kahan import _kadd_cols
-    s, c = S[0], C[0]
-    for p in range(1, len(S)):
-        s, c = _kadd_cols(s, c, S[p], C[p])
-    return s
+    out = np.empty(m)           # the parts joined in order, column by column (no temporaries)
+    sparse_sums.sums(0, m, sparse_sums.COLJOIN, data, x.indices, x.indptr, lo, hi, out, S, SC, Z)
+    return out.reshape(1, m)
 
 
 def col_means(x):
