@@ -183,3 +183,30 @@ def test_masked_product_shape_error_is_the_operators(monkeypatch, capsys):
             dmlpy.run("W = X != 0\nR = W * (A %*% t(B) - X)\nprint(sum(R))", inputs=ins)
         msgs.append(str(e.value))
     assert msgs[0] == msgs[1] and "50x30" in msgs[0]
+
+
+ONEHOT = """
+n = 1000
+ids = round(rand(rows=n, cols=1, min=0.5, max=200.49, seed=21))
+vals = rand(rows=n, cols=1, min=-1, max=1, seed=22)
+F = cbind(as.frame(ids), as.frame(vals))
+jspec = "{ids: true, recode: [1], dummycode: [1]}"
+[X, M] = transformencode(target=F, spec=jspec)
+print(nrow(X) + " " + ncol(X) + " " + sum(X) + " " + sum(X[, ncol(X)]) + " " + sum(rowSums(X[, 1:(ncol(X) - 1)]) == 1))
+Y = transformapply(target=F, spec=jspec, meta=M)
+print(sum(abs(X - Y)))
+"""
+
+
+ONEHOT_OUT = ["1000 197 1025.8097928975064 25.809792897506345 1000.0", "0.0"]    # SystemDS 3.4
+
+
+def test_transformencode_one_hot_is_built_sparse(monkeypatch, capsys):
+    res, out, dens = _run(monkeypatch, capsys, ONEHOT, SPARSE_ON, ["X"])
+    X = res["X"]
+    assert is_sparse(X) and X.shape[0] == 1000 and X.nnz == 2000    # a 1 and a value per row
+    assert not [d for d in dens if d[1] == 1000]                       # never built dense
+    dres, dense_out, _ = _run(monkeypatch, capsys, ONEHOT, SPARSE_OFF, ["X"])
+    assert not is_sparse(dres["X"])
+    assert out == dense_out == ONEHOT_OUT
+    assert np.array_equal(X.toarray(), dres["X"])

@@ -175,14 +175,12 @@ def _encode(F, spec: Spec, meta=None, fn="transformencode"):
             codes = F.column_doubles(j, fn, nan_for_null=np.nan)
             width = 1
         if j in spec.dummy:
-            d = np.zeros((F.nrow, width))
-            ok = ~np.isnan(codes)
-            d[np.nonzero(ok)[0], codes[ok].astype(int) - 1] = 1.0
-            parts.append(d)
+            ok = np.flatnonzero(~np.isnan(codes))
+            parts.append((ok, codes[ok].astype(np.int64) - 1, width))     # one-hot: the 1s
         else:
             parts.append(codes.reshape(-1, 1))
-    # the columns were coded on the host (frames live there); the result is a backend matrix
-    X = B.matrix(np.hstack(parts), B.DOUBLE) if parts else B.zeros((F.nrow, 0), B.DOUBLE)
+    from ..sparse.build import encoded
+    X = encoded(parts, F.nrow)
     if meta is not None:
         return X
     nmeta = max((len(v) for v in meta_cols.values()), default=0)

@@ -25,3 +25,33 @@ def table_csr(rows, cols, weights, r, c):
     x = coo.tocsr()
     x.eliminate_zeros()
     return choose(x)
+
+
+def encoded(parts, n):
+    """The encoded matrix from its column parts in order: a coded column (n x 1) or a one-hot
+    block (rows, columns and width of its 1s): transformencode's result. Held sparse when the
+    format rule says so for its size and non-zeros (dummycoding many categories), never built
+    dense first; else dense. The columns were coded on the host (frames live there); the result
+    is a backend matrix."""
+    from .. import backends as B
+    if not parts:
+        return B.zeros((n, 0), B.DOUBLE)
+    width = sum(p.shape[1] if isinstance(p, np.ndarray) else p[2] for p in parts)
+    nnz = sum(np.count_nonzero(p) if isinstance(p, np.ndarray) else len(p[0]) for p in parts)
+    from . import prefer_sparse
+    if any(not isinstance(p, np.ndarray) for p in parts) and prefer_sparse(n, width, nnz):
+        import scipy.sparse as sp
+        from .create import csr
+        blocks = [sp.csr_array(p) if isinstance(p, np.ndarray) else
+                  sp.csr_array((np.ones(len(p[0])), (p[0], p[1])), shape=(n, p[2])) for p in parts]
+        X = sp.hstack(blocks, format="csr")
+        X.sum_duplicates()
+        return choose(csr(X.data, X.indices, X.indptr, X.shape, canonical=True))
+    dense = []
+    for p in parts:
+        if not isinstance(p, np.ndarray):
+            d = np.zeros((n, p[2]))
+            d[p[0], p[1]] = 1.0
+            p = d
+        dense.append(p)
+    return B.matrix(np.hstack(dense), B.DOUBLE)
