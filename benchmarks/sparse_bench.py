@@ -26,14 +26,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYSDS = os.environ.get("SYSDS", os.path.join(os.path.dirname(ROOT), "shared", "reference", "sysds"))
-DMLPY = os.path.join(ROOT, ".venv", "bin", "dmlpy")
-if not os.path.exists(DMLPY):
-    DMLPY = "dmlpy"
+from bench_procs import DMLPY, ROOT, SYSDS, run_process  # noqa: E402
 
 # --------------------------------------------------------------------------- the workloads
 # Each op: DML run between the two time() calls (in its own statement block, guarded by a
@@ -157,26 +151,6 @@ def _whole_script(system, ops, a):
     return _subst(text, a)
 
 
-def _run(cmd, timeout):
-    """(stdout + stderr, exit status, peak RSS in MB, wall seconds) of a child process."""
-    t = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-        timer = threading.Timer(timeout, p.kill)      # a run past the limit is killed
-        timer.start()
-        try:
-            _, status, ru = os.wait4(p.pid, 0)
-        except KeyboardInterrupt:
-            p.kill()
-            raise
-        finally:
-            timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read().decode("utf-8", errors="replace")
-    return text, p.returncode, ru.ru_maxrss / 1024, time.perf_counter() - t
-
-
 def run_one(system, op, a, tmp, warm=True):
     path = os.path.join(tmp, f"{system}_{op}.{'py' if system == 'scipy' else 'dml'}")
     with open(path, "w") as f:
@@ -188,8 +162,8 @@ def run_one(system, op, a, tmp, warm=True):
     else:
         cmd = [DMLPY, "-f", path]
     if system == "dmlpy" and a.warmup and warm:
-        _run(cmd, a.timeout)        # fills Numba's on-disk caches (fused kernels compile once)
-    text, rc, rss, wall = _run(cmd, a.timeout)
+        run_process(cmd, a.timeout)        # fills Numba's on-disk caches (fused kernels compile once)
+    text, rc, rss, wall = run_process(cmd, a.timeout)
     ms = re.search(r"^MS ([0-9.eE+-]+)", text, re.M)
     res = re.search(r"^RESULT (\S+)", text, re.M)
     if rc != 0 or ms is None:

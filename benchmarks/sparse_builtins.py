@@ -16,17 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYSDS = os.environ.get("SYSDS", os.path.join(os.path.dirname(ROOT), "shared", "reference", "sysds"))
-DMLPY = os.path.join(ROOT, ".venv", "bin", "dmlpy")
-if not os.path.exists(DMLPY):
-    DMLPY = "dmlpy"
+from bench_procs import DMLPY, SYSDS, run_process  # noqa: E402
 SYSDS_BUILTINS = "/root/.cache/dmlpy-reference/jar/scripts/builtin"
 
 ALS = """X = round(rand(rows=$m, cols=$n, sparsity=0.01, min=1, max=5, seed=3))
@@ -46,24 +39,6 @@ print("pageRank: edges " + sum(A) + " sum(p) " + sum(p) + " max(p) " + max(p))
 """
 
 
-def _run(cmd, env, timeout):
-    """(output, exit status, peak RSS in MB, seconds) of one process."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    out = []
-    reader = threading.Thread(target=lambda: out.append(p.stdout.read()))
-    reader.start()
-    timer = threading.Timer(timeout, p.kill)
-    timer.start()
-    try:
-        _, status, ru = os.wait4(p.pid, 0)
-    finally:
-        timer.cancel()
-    reader.join()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return "".join(out), p.returncode, ru.ru_maxrss / 1024, time.perf_counter() - t
-
-
 def run(system, script, args, timeout):
     env = dict(os.environ)
     if system == "sysds":
@@ -72,7 +47,7 @@ def run(system, script, args, timeout):
         env["DMLPY_SPARSE_TRACE"] = "1"
         cmd = [DMLPY] + (["--builtin-path", SYSDS_BUILTINS] if system == "dmlpy-sysds" else []) \
             + ["-f", script, "-nvargs"] + args
-    text, rc, rss, secs = _run(cmd, env, timeout)
+    text, rc, rss, secs = run_process(cmd, timeout, env)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     dens = sum(1 for ln in lines if ln.startswith("dmlpy: densify"))
     results = [ln for ln in lines if ln.startswith(("als:", "pageRank:"))]

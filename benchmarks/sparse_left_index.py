@@ -24,15 +24,10 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYSDS = os.environ.get("SYSDS", os.path.join(os.path.dirname(ROOT), "shared", "reference", "sysds"))
-DMLPY = os.path.join(ROOT, ".venv", "bin", "dmlpy")
-if not os.path.exists(DMLPY):
-    DMLPY = "dmlpy"
+from bench_procs import DMLPY, SYSDS, run_process  # noqa: E402
 
 SMALL = "X = rand(rows=20000, cols=10000, sparsity=0.001, seed=3)"
 BIG = "X = rand(rows=200000, cols=100000, sparsity=0.0005, seed=7)"
@@ -87,14 +82,12 @@ def script(case):
 
 def run(system, path, timeout):
     cmd = [SYSDS if system == "sysds" else DMLPY, "-f", path]
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    text, rc, _, secs = run_process(cmd, timeout)
+    if secs >= timeout:
         return {"err": f"over {timeout} s"}
-    text = p.stdout + p.stderr
     ms = re.search(r"^MS ([0-9.eE+-]+)", text, re.M)
     res = re.search(r"^RESULT (\S+)", text, re.M)
-    if p.returncode != 0 or ms is None:
+    if rc != 0 or ms is None:
         lines = text.strip().splitlines() or ["?"]
         return {"err": lines[-1][:100]}
     return {"s": float(ms.group(1)) / 1000, "res": res.group(1)}

@@ -11,7 +11,7 @@ import dmlpy
 from dmlpy.errors import DMLRuntimeError
 from dmlpy.runtime import matrix
 from dmlpy.sparse import inplace, is_sparse
-from sparse_util import SPARSE_OFF, SPARSE_ON, mat
+from sparse_util import SPARSE_OFF, SPARSE_ON, dense, mat, run
 
 
 X = mat(40, 30, 0.12, 1, empty_rows=(3, 17))       # rows 4 and 18 (1-based) empty
@@ -22,13 +22,10 @@ UNSTORED = [(int(i) + 1, int(j) + 1) for i, j in zip(*np.nonzero(X == 0))]
 
 
 def _run(monkeypatch, script, outputs, min_cells, inputs=None):
-    monkeypatch.setenv("DMLPY_SPARSE_MIN_CELLS", min_cells)
-    ins = {k: sp.csr_array(v) for k, v in (inputs or INPUTS).items()}
-    return dmlpy.run(script, inputs=ins, outputs=outputs)
+    return run(monkeypatch, script, outputs, min_cells, inputs or INPUTS)
 
 
-def _dense(v):
-    return v.toarray() if is_sparse(v) else v
+_dense = dense
 
 
 def _canonical(v):

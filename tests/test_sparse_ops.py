@@ -14,7 +14,7 @@ pytestmark = pytest.mark.double_only("sparse against dense at double tolerances 
 import dmlpy
 from dmlpy.errors import DMLRuntimeError, DMLValidationError
 from dmlpy.sparse import is_sparse
-from sparse_util import SPARSE_OFF, SPARSE_ON, mat
+from sparse_util import SPARSE_OFF, SPARSE_ON, dense, mat, run
 
 
 X = mat(40, 30, 0.12, 1, empty_rows=(3, 17))
@@ -25,13 +25,10 @@ INPUTS = {"X": X, "Y": Y, "D": mat(40, 30, 0.9, 3), "E": mat(30, 5, 0.8, 4),
 
 
 def _run(monkeypatch, script, outputs, min_cells, inputs=None):
-    monkeypatch.setenv("DMLPY_SPARSE_MIN_CELLS", min_cells)
-    ins = {k: sp.csr_array(v) for k, v in (inputs or INPUTS).items()}
-    return dmlpy.run(script, inputs=ins, outputs=outputs)
+    return run(monkeypatch, script, outputs, min_cells, inputs or INPUTS)
 
 
-def _dense(v):
-    return v.toarray() if is_sparse(v) else v
+_dense = dense
 
 
 # (script computing R, the format of R on sparse inputs: "sparse", "dense" or None for either)
