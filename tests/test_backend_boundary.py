@@ -41,7 +41,8 @@ ALLOWED = {
     ("dmlpy/builtins/frames.py", "_bin_edges"): ({"zeros", "array", "empty"}, _FRAME),
     ("dmlpy/builtins/frames.py", "_bin_codes"): ({"full"}, _FRAME),
     ("dmlpy/builtins/frames.py", "_encode"):
-        ({"array", "zeros"}, _FRAME + "; the coded matrix is converted by backends.matrix"),
+        ({"array"}, _FRAME + "; the coded matrix is made by sparse.build.encoded (backends.matrix, "
+                              "or a csr_array on the host)"),
     ("dmlpy/builtins/frames.py", "_meta_bins"): ({"array"}, _FRAME),
     ("dmlpy/builtins/frames.py", "_apply_cast"): ({"zeros"}, _FRAME),
     ("dmlpy/builtins/reorg.py", "_remove_empty_frame"): ({"zeros"}, _FRAME),
