@@ -32,6 +32,12 @@ def is_sparse(v) -> bool:
     return t.__module__.startswith("scipy.sparse") and t.__name__ == "csr_array"
 
 
+def sorted_csr(x):
+    """x itself when each row's column indexes are in order (scipy knows it, or checks once),
+    else a sorted copy: for the kernels that visit a row's entries in column order."""
+    return x if x.has_sorted_indices else x.sorted_indices()
+
+
 def min_cells() -> int:
     """Cells below which matrices stay dense: DMLPY_SPARSE_MIN_CELLS (tests set it low), else 2^20."""
     v = os.environ.get("DMLPY_SPARSE_MIN_CELLS", "").strip()

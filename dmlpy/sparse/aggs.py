@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
+from . import sorted_csr
 
 def _parallel(kernel, ntasks, work, *args, **kw):
     """pool.parallel_split_first (every kernel here does nothing on an empty range)."""
@@ -156,13 +157,6 @@ def extreme(x, name, pick_max: bool) -> float:
     return float(np.max(vals) if pick_max else np.min(vals))
 
 
-def _sorted(x):
-    if not x.has_sorted_indices:
-        x = x.copy()
-        x.sort_indices()
-    return x
-
-
 def row_extremes(x, pick_max):
     """rowMaxs (pick_max) or rowMins, n x 1; rows over the threads."""
     from ..kernels import sparse_kahan as K
@@ -185,7 +179,7 @@ def col_extremes(x, pick_max):
 def row_index_extremes(x, pick_max):
     """rowIndexMax (pick_max) or rowIndexMin, n x 1."""
     from ..kernels import sparse_kahan as K
-    x = _sorted(x)
+    x = sorted_csr(x)
     out = np.zeros(x.shape[0])
     K.row_index_extremes(x.data, x.indices, x.indptr, x.shape[1], pick_max, out)
     return out.reshape(-1, 1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import is_sparse
+from . import is_sparse, sorted_csr
 
 KINDS = {"p": 0, "pmx": 1, "pmx2": 2, "xmp": 3, "xmp2": 4}
 
@@ -52,8 +52,7 @@ def masked_run(kind, ok, w, a, b, x=None):
     k = KINDS[kind]
     if nn:
         b = b.T
-    if not w.has_sorted_indices:
-        w = w.sorted_indices()
+    w = sorted_csr(w)
     a = np.ascontiguousarray(a)
     b = np.ascontiguousarray(b)
     empty_i = np.zeros(1, dtype=np.int32)
@@ -61,8 +60,7 @@ def masked_run(kind, ok, w, a, b, x=None):
     xd, xip, xix, xdense, xmode = np.zeros(1, dt), empty_i, empty_i, np.zeros((1, 1), dt), 0
     if k:
         if is_sparse(x):
-            if not x.has_sorted_indices:
-                x = x.sorted_indices()
+            x = sorted_csr(x)
             xmode, xd, xip, xix = 2, x.data, x.indptr, x.indices
         else:
             xmode, xdense = 1, x

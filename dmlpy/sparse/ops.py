@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OpError
-from . import choose, densify, is_sparse
+from . import choose, densify, is_sparse, sorted_csr
 
 
 def _sp():
@@ -188,13 +188,6 @@ def _f64(*xs) -> bool:
     return all(x.dtype == np.float64 for x in xs)
 
 
-def _canonical(x):
-    if not x.has_sorted_indices:
-        x = x.copy()
-        x.sort_indices()
-    return x
-
-
 def _seq_vm(x, y) -> bool:
     """Whether SystemDS computes t(y) %*% X (X sparse) in one sequential pass: an ultra-sparse X
     (under 0.004% and fewer than 40 non-zeros) or an output it holds sparse."""
@@ -211,9 +204,9 @@ def _vector_product(a, b):
     if not _f64(a, b):
         return None
     if is_sparse(a) and b.shape[1] == 1:
-        return K.mv(_canonical(a), b)
+        return K.mv(sorted_csr(a), b)
     if is_sparse(b) and a.shape[0] == 1 and not _seq_vm(b, a.T):
-        return K.vm(_canonical(b), np.ascontiguousarray(a.T)).reshape(1, -1)
+        return K.vm(sorted_csr(b), np.ascontiguousarray(a.T)).reshape(1, -1)
     return None
 
 
@@ -264,7 +257,7 @@ def matmul_tn(a, b):
     if (is_sparse(x) and not is_sparse(y) and y.shape[1] == 1 and _f64(x, y)
             and x.shape[0] * x.shape[1] > _emulated_work() and not _seq_vm(x, y)):
         from ..kernels import sysds_matmul_csr as K
-        r = K.vm(_canonical(x), y)
+        r = K.vm(sorted_csr(x), y)
         return r.reshape(-1, 1) if x is a else r.reshape(1, -1)
     return _product(a.T, b)
 
@@ -296,7 +289,7 @@ def xtxv(x, v, w=None):
     (dmlpy.kernels.sysds_matmul_csr.chain)."""
     if _f64(x, v) and (w is None or _f64(w)):
         from ..kernels import sysds_matmul_csr as K
-        return K.chain(_canonical(x), v, w)
+        return K.chain(sorted_csr(x), v, w)
     if x.dtype != v.dtype or (w is not None and w.dtype != v.dtype):
         x, v = x.astype(np.float64), v.astype(np.float64)
         w = None if w is None else w.astype(np.float64)
