@@ -115,3 +115,34 @@ def test_background_load_of_the_sums_kernel(monkeypatch):
     monkeypatch.setattr(warm, "_started", set())
     choose(small)
     assert not warm._started        # too few non-zeros to be worth a thread
+
+
+def test_rand_starts_the_background_load_once_its_generator_is_loaded(monkeypatch):
+    """A sparse rand starts the loads as its generation begins (after its own kernels are loaded,
+    so that the thread never holds Numba's lock ahead of them), for the dtypes it makes."""
+    from dmlpy.kernels import pool
+    from dmlpy.sparse import create, rand_kernels
+    calls = []
+
+    def record(nnz, dt, it, pt):
+        calls.append((nnz, np.dtype(dt), np.dtype(it), np.dtype(pt),
+                      any(k[0] == id(rand_kernels.fill_bands) for k in pool._warm)))
+
+    monkeypatch.setattr(create, "warm_types", record)
+    monkeypatch.setenv("DMLPY_SPARSE_MIN_CELLS", "16")
+    x = create.rand(3000, 2000, sparsity=0.05, seed=11)
+    assert x is not None and len(calls) == 1
+    nnz, dt, it, pt, fill_loaded = calls[0]
+    assert fill_loaded                      # the generator's fill kernel was loaded first
+    assert nnz >= x.nnz and (dt, it, pt) == (x.data.dtype, x.indices.dtype, x.indptr.dtype)
+
+
+def test_col_sums_zero_their_fresh_pairs():
+    """colSums hands the kernel uninitialised pairs (np.empty): each part is zeroed in the kernel;
+    a run after garbage was left in reused memory gives the same sums."""
+    x = sp.random_array((5000, 300), density=0.02, format="csr", rng=np.random.default_rng(5))
+    want = x.toarray().sum(axis=0)
+    for _ in range(3):
+        junk = np.full(10 * 2 * 300 * 8, np.nan)       # memory the next np.empty may reuse
+        del junk
+        np.testing.assert_allclose(aggs.col_sums(x).ravel(), want, rtol=1e-12)

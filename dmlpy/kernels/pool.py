@@ -67,10 +67,14 @@ def parallel(kernel, ntasks, work_per_task, *args, min_work=None, first=0):
         f.result()
 
 
-def parallel_split_first(kernel, ntasks, work_per_task, *args, **kw):
+def parallel_split_first(kernel, ntasks, work_per_task, *args, loaded=None, **kw):
     """parallel, except that the process's first call of a kernel is split over the threads too:
     the kernel is compiled (or loaded from Numba's cache) first by a call on an empty range, on
-    this thread. Only for kernels that do nothing on an empty range."""
+    this thread. Only for kernels that do nothing on an empty range. loaded: called after that
+    load, before the work (a caller starting background loads that must not hold Numba's lock
+    ahead of this kernel's)."""
     if first_call(kernel, args):
         kernel(0, 0, *args)
+    if loaded is not None:
+        loaded()
     parallel(kernel, ntasks, work_per_task, *args, **kw)

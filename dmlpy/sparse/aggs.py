@@ -113,7 +113,7 @@ def col_sums(x):
         return np.zeros((1, m))
     lo, hi = _parts(x, False)
     P = len(lo)
-    SC = np.zeros((P, 2 * m))       # per part: column j's sum at 2j, its correction at 2j + 1
+    SC = np.empty((P, 2 * m))       # per part: column j's sum at 2j, its correction at 2j + 1
     Z = np.zeros(P, np.int64)
     data = _data(x)
     S = np.zeros(1)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import choose, prefer_sparse
+from .warm import warm_types
 
 _BAND_ENTRIES = 1 << 16     # expected entries per thread before the bands are split over threads
 
@@ -88,7 +89,7 @@ def _generate(seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags, first
     data = np.empty(n, dtype=value_dtype())
     zeros = np.zeros(nrb, dtype=np.int64)
     _bands(fill_bands, nrb, per_band, seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags,
-           first, ptr, zeros, indices, data)
+           first, ptr, zeros, indices, data, loaded=lambda: warm_types(n, data.dtype, idt, idt))
     if zeros.any():                      # drawn zeros left holes at their bands' ends
         close_holes(ptr, zeros, blen, indices, data)
         m = int(ptr[-1])
@@ -98,8 +99,9 @@ def _generate(seeds, rows, cols, blen, pdf, mn, rg, sparsity, mean, flags, first
     return csr(data[:n], indices[:n], ptr.astype(idt, copy=False), (rows, cols), canonical=True)
 
 
-def _bands(kernel, nrb, per_band, *args):
+def _bands(kernel, nrb, per_band, *args, loaded=None):
     """kernel(b_lo, b_hi, *args) over all nrb bands, split over the kernels' threads when there
-    are enough entries (the first call too: pool.parallel_split_first)."""
+    are enough entries (the first call too: pool.parallel_split_first); loaded() is called once
+    the kernel is loaded, before the bands run."""
     from ..kernels.pool import parallel_split_first
-    parallel_split_first(kernel, nrb, per_band, *args, min_work=_BAND_ENTRIES)
+    parallel_split_first(kernel, nrb, per_band, *args, min_work=_BAND_ENTRIES, loaded=loaded)

@@ -4,8 +4,9 @@ A process's first sparse aggregate loads dmlpy.kernels.sparse_sums from Numba's 
 9 ms of CPU: the import and the load of one compiled entry), which would otherwise be paid inside
 the first `sum(X)` or `colSums(X)` of a script; the first sum of a dense vector (the result of
 colSums, say) loads kahan_parts' kernel likewise, and the first product with a vector the kernels
-of dmlpy.kernels.sysds_matmul_csr. When a large sparse value first appears (`choose` keeps one
-sparse), a background thread loads them for the value's dtypes while the script goes on
+of dmlpy.kernels.sysds_matmul_csr. When a large sparse value is being made (rand's generation,
+once its own kernels are loaded) or first appears (`choose` keeps one sparse), a background
+thread loads them for the value's dtypes while the script goes on
 (most of the load runs in LLVM, outside the interpreter lock). Numba serialises compilation with
 its own lock, so a kernel call that arrives during the load waits for it and then uses it.
 
@@ -29,9 +30,17 @@ _threads: list = []
 
 def warm(x) -> None:
     """Start loading the sums kernel for csr x's dtypes, once per process and dtype pair."""
-    if x.nnz < WARM_MIN_NNZ:
+    warm_types(x.nnz, x.data.dtype, x.indices.dtype, x.indptr.dtype)
+
+
+def warm_types(nnz, dt, it, pt) -> None:
+    """warm for a value of nnz non-zeros with these dtypes of data, indexes and row pointers, to
+    be made: a creator that runs long (rand's generation) starts the load as it begins, so that
+    the load runs beside it rather than beside the value's first aggregates (on two cores a load
+    beside a parallel colSums made it 1.5 to 2x slower)."""
+    if nnz < WARM_MIN_NNZ:
         return
-    key = (x.data.dtype.char, x.indices.dtype.char, x.indptr.dtype.char)
+    key = (np.dtype(dt).char, np.dtype(it).char, np.dtype(pt).char)
     if key in _started:
         return
     _started.add(key)
@@ -41,7 +50,7 @@ def warm(x) -> None:
     # the thread only loads the compiled code
     from ..kernels import kahan_parts, sparse_sums, sysds_matmul_csr
     t = threading.Thread(target=_load, args=(sparse_sums, kahan_parts, sysds_matmul_csr,
-                                             x.data.dtype, x.indices.dtype, x.indptr.dtype),
+                                             np.dtype(dt), np.dtype(it), np.dtype(pt)),
                          name="dmlpy-sparse-warm", daemon=True)
     _threads.append(t)
     t.start()
