@@ -88,13 +88,13 @@ def _groups8(g0, g1, P, data, starts, lens, square, S, C, Z):
 @njit(nogil=True)
 def _col_sums(p0, p1, data, indices, indptr, lo, hi, SC, Z):
     """Column sums of row parts p0..p1-1 (rows lo[p]..hi[p]-1) into SC[p] (sum of column j at
-    2j, correction at 2j+1; zeroed here first, in order: the caller passes fresh memory from
-    np.empty, and a page first touched by the scattered read-then-write below faults twice, the
-    two threads' faults contending: 8 to 10 ms of a 15 ms colSums of 10M values, against 1 ms for
-    a sequential fill); Z[p]: values equal to 0 seen (the caller
-    redoes such a part). Indexes are unsigned: Numba tests a signed index for wrap-around at
-    every access (1.5x slower). (Cutting the columns into blocks that stay in the core's cache,
-    each task searching its rows' first column, measured slower: rows hold ~50 values here.)"""
+    2j, correction at 2j+1); Z[p]: values equal to 0 seen (the caller redoes such a part).
+    SC comes from np.empty and each part is zeroed here first, in order: a fresh page first
+    touched by the scattered read-then-write below faults twice, and the two threads' faults
+    contend (8 to 10 ms of a 15 ms colSums of 10M values, against 1 ms for this fill). Indexes
+    are unsigned: Numba tests a signed index for wrap-around at every access (1.5x slower).
+    (Cutting the columns into blocks that stay in the core's cache, each task searching its
+    rows' first column, measured slower: rows hold ~50 values here.)"""
     one = np.uintp(1)
     for p in range(p0, p1):
         sc = SC[p]
