@@ -11,7 +11,9 @@ anyway), so that
 --reps rounds of each one after the other, and the table gives each one's best and median seconds,
 the speed-up of the bests, and the median over the rounds of the one-worker time divided by the
 configuration's time in the same round (the figure least moved by the machine's changing load).
-2 worker threads are run with --threads.
+2 worker threads are run with --threads. Each round also runs two separate one-worker trainings
+at the same moment: the "ceiling" line gives what two cores give two workers that share nothing
+(on this virtual machine two busy cores run each other's batches about 20% slower).
 
     python benchmarks/paramserv_bench.py [--reps 7] [--threads] [--epochs 3] [--n 1024] [--side 16]
 
@@ -98,6 +100,43 @@ def train_seconds(args: dict, kind: str) -> tuple:
     return secs, acc, CPU[0], CPU[1], CPU[2]
 
 
+def pair_seconds(args: dict) -> float:
+    """Two separate one-worker trainings at the same moment (two forks of this process, started
+    together): the seconds the slower one took. Nothing is shared between them, so 2 x the
+    one-worker time over this is what the machine gives two workers at best (the ceiling)."""
+    go_r, go_w = os.pipe()
+    outs, pids = [], []
+    for _ in range(2):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(go_w)
+                os.read(go_r, 1)
+                secs = train_seconds({**args, "k": 1}, "threads")[0]
+                os.write(w, repr(secs).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        outs.append(r)
+        pids.append(pid)
+    os.write(go_w, b"xx")
+    got = []
+    for r in outs:
+        text = os.read(r, 64)
+        os.close(r)
+        if not text:
+            raise SystemExit("a separate run failed")
+        got.append(float(text))
+    for pid in pids:
+        os.waitpid(pid, 0)
+    os.close(go_r)
+    os.close(go_w)
+    return max(got)
+
+
 def estimate(utype: str, k: int, kind: str, driver: float, workers: float, own: float):
     """The seconds the run would take with the two cores to itself, from its CPU seconds: one
     worker runs in the driver (all of it serial). BSP with 2 processes: worker 0 computes in the
@@ -142,9 +181,11 @@ def main(argv=None) -> int:
           f"{'quiet est.':>11} {'est. speed-up':>14}")
     for utype in a.utypes.split(","):
         runs = {label: [] for label, _, _ in kinds}
+        pairs = []
         for _ in range(a.reps):
             for label, k, kind in kinds:
                 runs[label].append(train_seconds({**base, "k": k, "utypes": utype}, kind))
+            pairs.append(pair_seconds({**base, "utypes": utype}))
         one_label = kinds[0][0]
         one = min(runs[one_label])
         one_est = None
@@ -159,6 +200,10 @@ def main(argv=None) -> int:
             print(f"{utype:6} {label:18} {best[0]:7.2f} {med:9.2f} {one[0] / best[0]:8.2f}x "
                   f"{ratio:12.2f}x {best[1]:9.3f} {best[2]:11.2f} {best[3]:12.2f} {est_txt}")
             sys.stdout.flush()
+        ceiling = statistics.median(2 * o[0] / p for o, p in zip(runs[one_label], pairs))
+        print(f"{utype:6} {'ceiling':18} two separate 1-worker trainings at once took "
+              f"{statistics.median(pairs):.2f} s (median): 2 x the 1-worker time over that, "
+              f"median of the rounds: {ceiling:.2f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -74,12 +74,14 @@ class _Unknown(Exception):
     pass
 
 
-def loads(b: bytes):
+def loads(b):
+    """The value of bytes or a bytes-like object (a memoryview of a shared buffer included: the
+    value keeps nothing that points into it)."""
     try:
         value, _ = _get(memoryview(b), 0)
         return value
     except _Unknown:
-        return wire.loads(b)
+        return wire.loads(bytes(b))
 
 
 def _get(m, i):

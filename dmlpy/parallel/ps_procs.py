@@ -33,20 +33,17 @@ import io
 import os
 import select
 import signal
-import struct
 import sys
 import time
 
 from ..errors import DMLRuntimeError, OpError
-from . import ps_codec
+from . import ps_codec, ps_link
 from .ps_worker import answer, compute, segments
 
-_LEN = struct.Struct("<q")
 _DIED = "it ended without a result (killed?)"
 _WARM: dict = {}            # gradients function -> seconds per row it took in this process
 MIN_WORK = 0.3              # seconds of work in all, and
 MIN_SEGMENT = 0.002         # seconds per segment, below which automatic mode keeps threads
-_PIPE_SIZE = 1 << 20        # bytes: Linux lets a pipe hold this much (F_SETPIPE_SZ)
 
 
 class Forked:
@@ -59,9 +56,11 @@ class Forked:
         self.tasks, self.epochs, self.auto = tasks, epochs, auto
         self.threads = max(1, cores() // len(tasks))
         self.first = 1 if in_driver and len(tasks) > 1 else 0   # the first forked worker
+        # seconds a waiting side polls before it sleeps: only where every process has a core
+        self.spin = spin_seconds() if self.first and len(tasks) <= cores() else 0.0
         self.queued = None        # (model, seg) of worker 0 when it computes in the driver
         self.limits = None        # the driver's kernel and BLAS threads before forking
-        self.kids: dict = {}      # worker -> (pid, fd to the worker, fd from the worker)
+        self.kids: dict = {}      # worker -> (pid, ps_link.Link to the worker, Link from it)
         self.bells: dict = {}     # worker -> eventfd that wakes it (None: the pipe wakes it)
         self.sent: dict = {}      # worker -> (model, seg) it is computing
         self.done: list = []      # (worker, value) computed in the driver
@@ -69,9 +68,12 @@ class Forked:
         self.inner = None         # the worker threads that replace the processes
         self.last = (None, b"")   # the last model sent, and its encoding
 
-    def _fork(self):
+    def _fork(self, model):
         import gc
         self.forked = True
+        self._encode(model)
+        size = 4 * len(self.last[1]) + (1 << 20)    # shared buffers: room for the models and
+                                                    # what comes back (gradients, or a model)
         _preload()
         if self.first:
             from ..kernels import pool
@@ -82,18 +84,17 @@ class Forked:
         gc.freeze()     # the driver's objects: never scanned by a worker's collector (no copies)
         try:
             for w in range(self.first, len(self.tasks)):
-                down_r, down_w = os.pipe()
-                up_r, up_w = os.pipe()
+                down_r, down_w = ps_link.pair(size)
+                up_r, up_w = ps_link.pair(size)
                 bell = _BELL[0] = _eventfd() if self.first else None
                 pid = os.fork()
                 if pid == 0:      # the worker: never returns
-                    for fd in mine + [down_w, up_r]:
+                    for fd in mine + [down_w.fd, up_r.fd]:
                         os.close(fd)
-                    _child(self.tasks[w], self.threads, down_r, up_w)
-                os.close(down_r)
-                os.close(up_w)
-                _grow(down_w)
-                mine += [down_w, up_r] + ([bell] if bell is not None else [])
+                    _child(self.tasks[w], self.threads, down_r, up_w, self.spin)
+                os.close(down_r.fd)
+                os.close(up_w.fd)
+                mine += [down_w.fd, up_r.fd] + ([bell] if bell is not None else [])
                 self.kids[w] = (pid, down_w, up_r)
                 self.bells[w] = bell
         except BaseException:
@@ -119,25 +120,28 @@ class Forked:
                 from .ps_threads import Threads
                 self.inner = Threads(self.tasks)
                 return self.inner.start(w, model, seg)
-            self._fork()
+            self._fork(model)
         if w < self.first:          # computed in the driver by wait(), once the others run
             self.queued = (model, seg)
             return
+        self._encode(model)
+        self.sent[w] = (model, seg)
+        try:
+            self.kids[w][1].send(ps_codec.dumps(list(seg)), inline=True)
+            self.kids[w][1].send(self.last[1])
+            if self.bells.get(w) is not None:
+                os.eventfd_write(self.bells[w], 1)
+        except OSError:             # the worker has died
+            self.close(abort=True)
+            raise DMLRuntimeError(f"paramserv: a worker process failed: {_DIED}") from None
+
+    def _encode(self, model):
         if self.last[0] is not model:     # BSP sends one model to every worker: encode it once
             try:
                 self.last = (model, ps_codec.dumps(model))
             except TypeError as e:
                 raise OpError(f"paramserv: the model cannot be sent to a worker process ({e}); "
                               "DMLPY_PARAMSERV_WORKERS=threads runs the workers as threads") from None
-        self.sent[w] = (model, seg)
-        try:
-            _send(self.kids[w][1], ps_codec.dumps(list(seg)))
-            _send(self.kids[w][1], self.last[1])
-            if self.bells.get(w) is not None:
-                os.eventfd_write(self.bells[w], 1)
-        except OSError:             # the worker has died
-            self.close(abort=True)
-            raise DMLRuntimeError(f"paramserv: a worker process failed: {_DIED}") from None
 
     def wait(self):
         if self.done:
@@ -153,10 +157,10 @@ class Forked:
                 return 0, compute(self.tasks[0], model, *seg)
             finally:
                 _set_worker(was)
-        fds = {self.kids[w][2]: w for w in sorted(self.sent)}
-        ready, _, _ = select.select(list(fds), [], [])
+        fds = {self.kids[w][2].fd: w for w in sorted(self.sent)}
+        ready = _poll(list(fds), self.spin)
         w = fds[min(ready, key=lambda fd: fds[fd])]
-        msg = _recv(self.kids[w][2])
+        msg = self.kids[w][2].recv()
         model, seg = self.sent.pop(w)
         try:
             got = ps_codec.loads(msg) if msg is not None else None
@@ -187,9 +191,9 @@ class Forked:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            for fd in (down, up):
+            for link in (down, up):
                 try:
-                    os.close(fd)
+                    os.close(link.fd)
                 except OSError:
                     pass
         for pid, _, _ in kids:
@@ -198,6 +202,34 @@ class Forked:
             except OSError:
                 pass
         self.sent = {}
+
+
+SPIN = 0.006        # seconds: see spin_seconds
+
+
+def spin_seconds() -> float:
+    """How long a BSP side that waits for the other polls before it sleeps (DMLPY_PARAMSERV_SPIN,
+    seconds; 0: never). Waking a sleeping process took 0.1 to 0.2 ms here, with a tail of
+    several milliseconds in one round in six (the other core's virtual CPU halted and was
+    rescheduled by the host); a round's waits are shorter than SPIN: the worker's for the
+    server's update, the driver's for the slower worker."""
+    try:
+        return max(0.0, float(os.environ.get("DMLPY_PARAMSERV_SPIN", SPIN)))
+    except ValueError:
+        return SPIN
+
+
+def _poll(fds, seconds):
+    """The fds of `fds` ready to read: polled for up to `seconds`, then waited for."""
+    if seconds > 0:
+        end = time.perf_counter() + seconds
+        while True:
+            ready, _, _ = select.select(fds, [], [], 0)
+            if ready or time.perf_counter() > end:
+                break
+        if ready:
+            return ready
+    return select.select(fds, [], [])[0]
 
 
 _BELL = [None]      # the eventfd of the worker being forked (its wake-up; None: the pipe)
@@ -248,39 +280,7 @@ def _preload():
             pass
 
 
-def _grow(fd):
-    try:
-        import fcntl
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
-    except (OSError, ImportError):
-        pass
-
-
-def _send(fd, payload: bytes):
-    view = memoryview(_LEN.pack(len(payload)) + payload)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read(fd, n: int):
-    parts, got = [], 0
-    while got < n:
-        b = os.read(fd, min(n - got, _PIPE_SIZE))
-        if not b:
-            return None
-        parts.append(b)
-        got += len(b)
-    return b"".join(parts)
-
-
-def _recv(fd):
-    head = _read(fd, _LEN.size)
-    if head is None:
-        return None
-    return _read(fd, _LEN.unpack(head)[0])
-
-
-def _child(task, threads, down, up):
+def _child(task, threads, down, up, spin):
     """A worker process: computes the segments it is sent until its pipe closes."""
     code = 0
     bell = _BELL[0]
@@ -291,17 +291,17 @@ def _child(task, threads, down, up):
         _set_worker(True)                 # a parfor inside the DML functions runs serially
         set_threads(threads)
         pool.NTHREADS = min(pool.NTHREADS, threads)
-        _grow(up)
         out = io.StringIO()
         sys.stdout = out
         while True:
             if bell is not None:
+                _poll([bell], spin)
                 os.eventfd_read(bell)
-            msg = _recv(down)
+            msg = down.recv()
             if msg is None:
                 break
             seg = ps_codec.loads(msg)
-            model = ps_codec.loads(_recv(down))
+            model = ps_codec.loads(down.recv())
             try:
                 reply = ("ok", compute(task, model, *seg))
             except BaseException as e:  # noqa: BLE001 - reported to the driver
@@ -313,7 +313,7 @@ def _child(task, threads, down, up):
                 payload = ps_codec.dumps(reply + (printed,))
             except TypeError as e:
                 payload = ps_codec.dumps(("error", f"its result cannot be sent back ({e})", printed))
-            _send(up, payload)
+            up.send(payload)
     except BaseException:  # noqa: BLE001 - the driver sees the pipe close
         code = 1
     finally:
