@@ -19,10 +19,9 @@ at the same moment: the "ceiling" line gives what two cores give two workers tha
 
 Run it on a quiet machine (it prints the load average before and after): with other work running,
 Linux's autogroup scheduling gives this whole session a fixed share of the cores, however many
-workers it runs, and the measured speed-up says little. The last columns hold what does not depend
-on the load: the CPU seconds of the training, in the driver and in the worker processes, and the
-time they imply on two free cores (see `estimate`: it leaves out the waits for a process to be
-scheduled, so it is a bound, not a measurement).
+workers it runs, and the measured speed-up says little. The last columns give the CPU seconds of
+the training, in the driver and in the worker processes; under BSP they include the polling of
+the side that waits for the other (ps_procs.spin_seconds), so they are not the work alone.
 """
 from __future__ import annotations
 
@@ -50,38 +49,24 @@ def _usage() -> tuple:
     return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-CPU: list = []     # (driver, workers, driver's worker 0) CPU seconds of the last paramserv call
-_OWN = [0.0]       # CPU seconds the driver's thread spent computing segments of worker 0
+CPU: list = []     # (driver, workers) CPU seconds of the last paramserv call
 
 
 def _measure_drive():
     """Record the CPU seconds of the driver (this process) and of the worker processes (reaped
-    when training ends) during every paramserv training, and the part of the driver's that went
-    into computing a worker's segments (forked BSP workers: worker 0 computes in the driver)."""
-    import time
-
-    from dmlpy.parallel import paramserv, ps_procs
-    inner, compute, main = paramserv.drive, ps_procs.compute, os.getpid()
+    when training ends) during every paramserv training."""
+    from dmlpy.parallel import paramserv
+    inner = paramserv.drive
 
     def drive(*args, **kw):
         a = _usage()
-        _OWN[0] = 0.0
         try:
             return inner(*args, **kw)
         finally:
             b = _usage()
-            CPU[:] = [b[0] - a[0], b[1] - a[1], _OWN[0]]
-
-    def timed_compute(*args):
-        t0 = time.thread_time()
-        try:
-            return compute(*args)
-        finally:
-            if os.getpid() == main:
-                _OWN[0] += time.thread_time() - t0
+            CPU[:] = [b[0] - a[0], b[1] - a[1]]
 
     paramserv.drive = drive
-    ps_procs.compute = timed_compute
 
 
 def train_seconds(args: dict, kind: str) -> tuple:
@@ -97,7 +82,7 @@ def train_seconds(args: dict, kind: str) -> tuple:
     line = [ln for ln in out.getvalue().splitlines() if ln.startswith(args["utypes"] + ":")][0]
     acc = float(re.search(r"accuracy ([0-9.]+)", line).group(1))
     secs = float(re.search(r"\(([0-9.]+) s training\)", line).group(1))
-    return secs, acc, CPU[0], CPU[1], CPU[2]
+    return secs, acc, CPU[0], CPU[1]
 
 
 def pair_seconds(args: dict) -> float:
@@ -137,21 +122,6 @@ def pair_seconds(args: dict) -> float:
     return max(got)
 
 
-def estimate(utype: str, k: int, kind: str, driver: float, workers: float, own: float):
-    """The seconds the run would take with the two cores to itself, from its CPU seconds: one
-    worker runs in the driver (all of it serial). BSP with 2 processes: worker 0 computes in the
-    driver (`own` of its CPU seconds) while worker 1's process computes, then the driver's rest
-    (aggregation, encoding) runs while the process waits. ASP: the two worker processes and the
-    driver share the cores. None for threads (the GIL decides how they overlap)."""
-    if k == 1:
-        return driver + workers
-    if kind != "processes":
-        return None
-    if utype == "BSP":
-        return driver - own + max(own, workers)
-    return (driver + workers) / 2
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=7)
@@ -177,8 +147,7 @@ def main(argv=None) -> int:
     kinds += [("2 threads", 2, "threads")] if a.threads else []
     kinds += [("2 processes", 2, "processes")]
     print(f"{'utype':6} {'workers':18} {'best s':>7} {'median s':>9} {'speed-up':>9} "
-          f"{'median ratio':>13} {'accuracy':>9} {'CPU driver':>11} {'CPU workers':>12} "
-          f"{'quiet est.':>11} {'est. speed-up':>14}")
+          f"{'median ratio':>13} {'accuracy':>9} {'CPU driver':>11} {'CPU workers':>12}")
     for utype in a.utypes.split(","):
         runs = {label: [] for label, _, _ in kinds}
         pairs = []
@@ -188,17 +157,13 @@ def main(argv=None) -> int:
             pairs.append(pair_seconds({**base, "utypes": utype}))
         one_label = kinds[0][0]
         one = min(runs[one_label])
-        one_est = None
         for label, k, kind in kinds:
             best = min(runs[label])
             med = statistics.median(r[0] for r in runs[label])
             # the ratio of each round's one-worker time to this configuration's in that round
             ratio = statistics.median(o[0] / r[0] for o, r in zip(runs[one_label], runs[label]))
-            est = estimate(utype, k, kind, best[2], best[3], best[4])
-            one_est = one_est or est
-            est_txt = f"{est:10.2f}s {one_est / est:13.2f}x" if est else f"{'-':>11} {'-':>14}"
             print(f"{utype:6} {label:18} {best[0]:7.2f} {med:9.2f} {one[0] / best[0]:8.2f}x "
-                  f"{ratio:12.2f}x {best[1]:9.3f} {best[2]:11.2f} {best[3]:12.2f} {est_txt}")
+                  f"{ratio:12.2f}x {best[1]:9.3f} {best[2]:11.2f} {best[3]:12.2f}")
             sys.stdout.flush()
         ceiling = statistics.median(2 * o[0] / p for o, p in zip(runs[one_label], pairs))
         print(f"{utype:6} {'ceiling':18} two separate 1-worker trainings at once took "
