@@ -189,6 +189,6 @@ def paramserv(model, features, labels, val_features, val_labels, upd, agg, val, 
         from .ps_dask import DaskWorkers
         transport = DaskWorkers(tasks, str(upd), str(agg), dask_run.client())
     else:
-        transport = transport_for(tasks, epochs, utype=utype)
+        transport = transport_for(tasks, epochs, utype=utype, server=server)
     drive(server, tasks, DMLList(model.values, model.names), epochs, transport)
     return server.model

@@ -22,7 +22,7 @@ _F64 = struct.Struct("<d")
 _MAGIC = b"\x93NUMPY\x01\x00"
 _NUMERIC = set("biuf")
 _HEADERS: dict = {}     # (dtype str, shape, fortran) -> .npy header bytes
-_PARSED: dict = {}      # .npy header bytes -> (dtype, shape, fortran)
+_PARSED: dict = {}      # .npy header bytes -> (dtype, shape as stored, fortran, count)
 
 
 def dumps(v) -> bytes:
@@ -119,7 +119,7 @@ def _get(m, i):
 
 
 def _array(m):
-    if m[:len(_MAGIC)].tobytes() != _MAGIC:
+    if m[:len(_MAGIC)] != _MAGIC:
         raise _Unknown("npy")
     (hlen,) = struct.unpack_from("<H", m, len(_MAGIC))
     start = len(_MAGIC) + 2 + hlen
@@ -132,11 +132,14 @@ def _array(m):
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(inp)
         if dtype.hasobject:
             raise _Unknown("object array")
-        parsed = (dtype, shape, fortran)
+        count = 1
+        for d in shape:
+            count *= int(d)
+        parsed = (dtype, shape[::-1] if fortran else shape, fortran, count)
         _PARSED[head] = parsed
-    dtype, shape, fortran = parsed
-    count = int(np.prod(shape, dtype=np.int64))
-    flat = np.frombuffer(m[start:start + count * dtype.itemsize], dtype=dtype, count=count).copy()
+    dtype, shape, fortran, count = parsed
+    # a copy: nothing of the value points into the message (a shared buffer is written over)
+    flat = np.frombuffer(m, dtype=dtype, count=count, offset=start).copy()
     if fortran:
-        return flat.reshape(shape[::-1]).T
+        return flat.reshape(shape).T
     return flat.reshape(shape)

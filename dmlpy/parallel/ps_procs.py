@@ -38,7 +38,7 @@ import time
 
 from ..errors import DMLRuntimeError, OpError
 from . import ps_codec, ps_link
-from .ps_worker import answer, compute, segments
+from .ps_worker import answer, compute, plan, segments
 
 _DIED = "it ended without a result (killed?)"
 _WARM: dict = {}            # gradients function -> seconds per row it took in this process
@@ -51,7 +51,8 @@ class Forked:
     (see `worth_forking`); otherwise always fork. in_driver: worker 0 computes in the driver
     itself (for BSP, whose rounds wait for every worker anyway) and only workers 1..k-1 fork."""
 
-    def __init__(self, tasks, epochs: int = 1, auto: bool = False, in_driver: bool = False):
+    def __init__(self, tasks, epochs: int = 1, auto: bool = False, in_driver: bool = False,
+                 server=None):
         from .options import cores
         self.tasks, self.epochs, self.auto = tasks, epochs, auto
         self.threads = max(1, cores() // len(tasks))
@@ -67,6 +68,9 @@ class Forked:
         self.forked = False
         self.inner = None         # the worker threads that replace the processes
         self.last = (None, b"")   # the last model sent, and its encoding
+        self.server = server      # ASP's: the workers apply their pushes (ps_shared)
+        self.shared = None        # ps_shared.SharedModel once forked
+        self.started = [0] * len(tasks)   # segments started per worker
 
     def _fork(self, model):
         import gc
@@ -74,6 +78,12 @@ class Forked:
         self._encode(model)
         size = 4 * len(self.last[1]) + (1 << 20)    # shared buffers: room for the models and
                                                     # what comes back (gradients, or a model)
+        if self.server is not None and not self.first:
+            from .ps_shared import SharedModel
+            try:
+                self.shared = SharedModel(self.server, model, self.last[1])
+            except (OSError, ImportError):  # no shared lock here: the server applies the pushes
+                self.shared = None
         _preload()
         if self.first:
             from ..kernels import pool
@@ -91,7 +101,8 @@ class Forked:
                 if pid == 0:      # the worker: never returns
                     for fd in mine + [down_w.fd, up_r.fd]:
                         os.close(fd)
-                    _child(self.tasks[w], self.threads, down_r, up_w, self.spin)
+                    _child(self.tasks[w], self.threads, down_r, up_w, self.spin, self.shared,
+                           self.epochs)
                 os.close(down_r.fd)
                 os.close(up_w.fd)
                 mine += [down_w.fd, up_r.fd] + ([bell] if bell is not None else [])
@@ -106,6 +117,7 @@ class Forked:
     def start(self, w, model, seg):
         if self.inner is not None:
             return self.inner.start(w, model, seg)
+        self.started[w] += 1
         if not self.forked:
             task = self.tasks[w]
             key = id(task.upd.fn)
@@ -124,10 +136,15 @@ class Forked:
         if w < self.first:          # computed in the driver by wait(), once the others run
             self.queued = (model, seg)
             return
-        self._encode(model)
         self.sent[w] = (model, seg)
+        if model is None:           # a worker that applies its pushes goes on by itself
+            return
+        self._encode(model)
         try:
-            self.kids[w][1].send(ps_codec.dumps(list(seg)), inline=True)
+            # the batch range, and the segment's place in the worker's plan (ps_shared: the
+            # worker goes on by itself from there)
+            head = ps_codec.dumps(list(seg) + [self.started[w] - 1])
+            self.kids[w][1].send(head, inline=True)
             self.kids[w][1].send(self.last[1])
             if self.bells.get(w) is not None:
                 os.eventfd_write(self.bells[w], 1)
@@ -145,7 +162,11 @@ class Forked:
 
     def wait(self):
         if self.done:
-            return self.done.pop(0)
+            w, value = self.done.pop(0)
+            if self.shared is not None:     # computed in the driver before the fork
+                from .ps_shared import Applied
+                value = Applied(self.shared.apply(value))
+            return w, value
         if self.inner is not None:
             return self.inner.wait()
         if self.queued is not None:
@@ -168,7 +189,23 @@ class Forked:
             got = None
         if got is None:
             got = ("error", _DIED, "")
-        return w, answer(self, self.tasks[w], model, seg, got, "process")
+        if got[0] == "applied":
+            from .ps_shared import Applied
+            sys.stdout.write(got[2])
+            return w, Applied()
+        if got[0] == "agg-error":           # the aggregation or validation failed there
+            sys.stdout.write(got[2])
+            self.close(abort=True)
+            self.shared.apply_after_failure(got[3])
+            raise DMLRuntimeError(f"paramserv: a worker process failed: {got[1]}")
+        if len(got) > 3:                    # the model the worker computed from
+            model = got[3]
+        return w, answer(self, self.tasks[w], model, seg, got[:3], "process")
+
+    def finish(self, server):
+        """At the end of training: the server's model is the shared one (ps_shared)."""
+        if self.shared is not None:
+            server.model, server.syncs = self.shared.final()
 
     def close(self, abort=False):
         if self.inner is not None:
@@ -280,8 +317,10 @@ def _preload():
             pass
 
 
-def _child(task, threads, down, up, spin):
-    """A worker process: computes the segments it is sent until its pipe closes."""
+def _child(task, threads, down, up, spin, shared=None, epochs=1):
+    """A worker process: computes the segments it is sent until its pipe closes. With a shared
+    model (ASP, ps_shared) it applies each push itself and goes on through the rest of its plan
+    without waiting for the driver, answering each segment as it is done."""
     code = 0
     bell = _BELL[0]
     try:
@@ -293,6 +332,7 @@ def _child(task, threads, down, up, spin):
         pool.NTHREADS = min(pool.NTHREADS, threads)
         out = io.StringIO()
         sys.stdout = out
+        todo = plan(task, epochs) if shared is not None else None
         while True:
             if bell is not None:
                 _poll([bell], spin)
@@ -300,21 +340,47 @@ def _child(task, threads, down, up, spin):
             msg = down.recv()
             if msg is None:
                 break
-            seg = ps_codec.loads(msg)
+            head = ps_codec.loads(msg)
             model = ps_codec.loads(down.recv())
-            try:
-                reply = ("ok", compute(task, model, *seg))
-            except BaseException as e:  # noqa: BLE001 - reported to the driver
-                reply = ("error", str(e) or type(e).__name__)
-            printed = out.getvalue()
-            out.seek(0)
-            out.truncate()
-            try:
-                payload = ps_codec.dumps(reply + (printed,))
-            except TypeError as e:
-                payload = ps_codec.dumps(("error", f"its result cannot be sent back ({e})", printed))
-            up.send(payload)
+            if shared is None:
+                _segment(task, model, tuple(head[:2]), up, out, None)
+                continue
+            for seg in todo[head[2]:]:
+                model = _segment(task, model, seg, up, out, shared)
+                if model is None:
+                    break
     except BaseException:  # noqa: BLE001 - the driver sees the pipe close
         code = 1
     finally:
         os._exit(code)
+
+
+def _segment(task, model, seg, up, out, shared):
+    """Compute one segment and answer it (shared: apply the push first); the model the worker
+    goes on with (None after an error)."""
+    goes_on = None
+    try:
+        value = compute(task, model, *seg)
+    except BaseException as e:  # noqa: BLE001 - reported to the driver
+        reply = ("error", str(e) or type(e).__name__)
+        extra = (model,) if shared is not None else ()
+    else:
+        reply, extra = ("ok", value), ()
+        if shared is not None:
+            try:
+                goes_on = shared.apply(value)
+                reply = ("applied", None)
+            except BaseException as e:  # noqa: BLE001 - the driver applies it again
+                reply, extra = ("agg-error", str(e) or type(e).__name__), (value,)
+    printed = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    try:
+        payload = ps_codec.dumps(reply + (printed,) + extra)
+    except TypeError as e:
+        payload = ps_codec.dumps(("error", f"its result cannot be sent back ({e})", printed))
+        goes_on = None
+    # a worker that goes on by itself may answer again before the driver has read this answer:
+    # through the pipe, so that the shared buffer is only written by its last answer (an error)
+    up.send(payload, inline=goes_on is not None)
+    return goes_on

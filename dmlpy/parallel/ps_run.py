@@ -8,6 +8,8 @@ The loop talks to the workers through a *transport*, an object with three method
 - `wait() -> (w, value)`: the next finished segment, as it arrives; a worker's error is raised
   here (with its DML position: ps_procs re-runs a failed segment in the driver to get it).
 - `close(abort)`: ends the workers (abort: after an error, without waiting for their work).
+- optionally `finish(server)`: training is over; sets what the workers kept (ps_procs: the
+  shared model of ASP's workers, which apply their own pushes).
 
 Transports: `ps_threads.Inline` (one worker, or paramserv inside a parfor worker),
 `ps_threads.Threads`, `ps_procs.Forked` (the default for LOCAL on Linux); the lead's Dask
@@ -37,9 +39,12 @@ def kind() -> str:
     return "processes" if want == "processes" else "auto"
 
 
-def transport_for(tasks: list, epochs: int = 1, workers: str | None = None, utype: str = "ASP"):
+def transport_for(tasks: list, epochs: int = 1, workers: str | None = None, utype: str = "ASP",
+                  server=None):
     """The transport for these workers' tasks on this machine. Forked BSP workers: worker 0
-    computes in the driver (a round waits for every worker, so the driver would only wait)."""
+    computes in the driver (a round waits for every worker, so the driver would only wait).
+    Forked ASP workers apply their own pushes to a shared model (ps_shared) when `server` is
+    given."""
     from ..backends import DEVICE
     from . import ps_threads
     from .local import in_worker
@@ -50,7 +55,8 @@ def transport_for(tasks: list, epochs: int = 1, workers: str | None = None, utyp
         from . import procs
         if procs.available():
             from .ps_procs import Forked
-            return Forked(tasks, epochs, auto=how == "auto", in_driver=utype == "BSP")
+            return Forked(tasks, epochs, auto=how == "auto", in_driver=utype == "BSP",
+                          server=server if utype == "ASP" else None)
     return ps_threads.Threads(tasks)
 
 
@@ -78,6 +84,9 @@ def drive(server, tasks: list, model, epochs: int, transport) -> None:
             w, value = transport.wait()
             busy -= 1
             ready.extend(server.push(w, value))
+        finish = getattr(transport, "finish", None)
+        if finish is not None:
+            finish(server)
         ok = True
     finally:
         transport.close(abort=not ok)

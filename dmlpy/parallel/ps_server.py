@@ -20,7 +20,9 @@ What the server does with a push:
   With modelAvg, the models are averaged instead (each scaled by 1/count, then summed) and the
   aggregation function is not called by the server.
 - utype=ASP (the default): applies each worker's gradients as they come (one aggregation call per
-  push); the pushing worker goes on with the model as it is right after its own update.
+  push); the pushing worker goes on with the model as it is right after its own update. Forked
+  workers apply their pushes themselves, one at a time, to a model in shared memory (ps_shared);
+  their push then reaches the server as `Applied`.
 - utype=SBP: BSP that does not wait for the `num_backup_workers` slowest workers (default 1):
   a round ends when all but that many have pushed; the next push of each worker left out is
   discarded (it was computed on an old model) and that worker goes on with the current model.
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 from ..errors import OpError
 from ..runtime.values import DMLList
+from .ps_shared import Applied
 
 
 def add_lists(acc, g, what="gradients"):
@@ -93,11 +96,12 @@ class Server:
     def push(self, w: int, value) -> list:
         """Take a worker's push; the workers released, with the model each goes on with."""
         if self.utype == "ASP":
+            if isinstance(value, Applied):   # applied by the worker (ps_shared)
+                return [(w, value.model)]
             self.model = self.agg(model=self.model, gradients=value, hyperparams=self.hyperparams)
             self.syncs += 1
-            per = self.n if self.freq == "EPOCH" else self.n * self.batches_per_epoch
-            if self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and self.syncs % per == 0):
-                self._validate()
+            if self.asp_due(self.syncs):
+                self.validate(self.model)
             return [(w, self.model)]
         if self.utype == "SBP" and self.straggling[w] > 0:
             self.straggling[w] -= 1      # computed on an old model: dropped
@@ -133,13 +137,18 @@ class Server:
         if self.freq == "EPOCH" or (self.freq == "NBATCHES" and not self.model_avg) or (
                 self.freq == "BATCH" and self.batches_per_epoch > 0
                 and self.syncs % self.batches_per_epoch == 0):
-            self._validate()
+            self.validate(self.model)
         return [(w, self.model) for w in order]
 
-    def _validate(self):
+    def asp_due(self, syncs: int) -> bool:
+        """Whether ASP's update number `syncs` ends an epoch of updates (validation is due)."""
+        per = self.n if self.freq == "EPOCH" else self.n * self.batches_per_epoch
+        return self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and syncs % per == 0)
+
+    def validate(self, model):
         if self.val is not None:
             fn, vf, vl = self.val
-            fn(model=self.model, val_features=vf, val_labels=vl, hyperparams=self.hyperparams)
+            fn(model=model, val_features=vf, val_labels=vl, hyperparams=self.hyperparams)
 
 
 def _average(models: list):
