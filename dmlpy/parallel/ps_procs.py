@@ -1,19 +1,25 @@
 """paramserv's workers as forked processes (Linux; the transport interface is in ps_run).
 
 Each worker is a fork of the driver made when training starts, so it already has the compiled
-program, the DML functions and its own part of the rows: none of these are shipped. What crosses
-the pipes, in wire.py's format (no pickle; written and read by ps_codec's fast path), per segment
+program, the DML functions and its own part of the rows: none of these are shipped. What goes
+between the driver and a worker (ps_link: a frame on a pipe, the message in a shared buffer when
+it fits; wire.py's format, never pickle, written and read by ps_codec's fast path), per segment
 of batches: to the worker the segment's batch range and the model it goes on with (encoded once
-per model: BSP sends one model to every worker); back the value it pushes (gradients, or its model
-with modelAvg) and what it printed, which the driver writes out when the value arrives. The server (the
-aggregation and validation functions) stays in the driver, which waits on the workers' pipes with
-select(): under ASP each value is applied as soon as it arrives and that worker goes on at once.
+per model: BSP sends one model to every worker); back the value it pushes (gradients, or its
+model with modelAvg) and what it printed, which the driver writes out when the value arrives.
 
 Under BSP, worker 0 computes in the driver and only workers 1..k-1 are forked: a round waits for
 every worker, so the driver would otherwise only wait; this saves a process, a transfer of the
 model and one of the gradients per round. The driver computes its segment after waking the
 others, which wait on an eventfd rather than on their pipe: a pipe's wake-up tells Linux the
 writer is about to sleep, so the woken worker would be queued on the driver's core, behind it.
+When every process has a core, the side that waits (the driver for the workers' gradients, a
+worker for the next model) polls for up to `spin_seconds` before it sleeps.
+
+Under ASP the server's aggregation and validation run in the workers (ps_shared): each applies
+its own pushes to a model in shared memory, one at a time, and goes through the rest of its plan
+without waiting for the driver, which only writes out what they print and reads the model at the
+end.
 
 A worker (and the driver, while it computes worker 0) limits BLAS and dmlpy's kernel threads to
 cores/k, and runs a parfor inside the DML functions serially. The driver's objects are frozen

@@ -84,9 +84,13 @@ class SharedModel:
     def apply_after_failure(self, gradients):
         """Apply a push whose aggregation failed in a worker (the workers stopped): raises the
         error with its DML position, or returns when it does not fail here."""
-        if self.lock.acquire(timeout=5):     # a killed worker may have held it
-            self.lock.release()
-        model, syncs = self._read()
+        if not self.lock.acquire(timeout=5):    # a stopped worker held it: the model may be
+            return                                  # half written
+        self.lock.release()
+        try:
+            model, syncs = self._read()
+        except Exception:  # noqa: BLE001 - unreadable: the worker's message is raised instead
+            return
         s = self.server
         model = s.agg(model=model, gradients=gradients, hyperparams=s.hyperparams)
         if s.asp_due(syncs + 1):
