@@ -201,8 +201,7 @@ class Forked:
             return w, Applied()
         if got[0] == "agg-error":           # the aggregation or validation failed there
             sys.stdout.write(got[2])
-            self.close(abort=True)
-            self.shared.apply_after_failure(got[3])
+            self.shared.apply_after_failure(got[3], lambda: self.close(abort=True))
             raise DMLRuntimeError(f"paramserv: a worker process failed: {got[1]}")
         if len(got) > 3:                    # the model the worker computed from
             model = got[3]

@@ -81,17 +81,23 @@ class SharedModel:
         """The model and its count of updates, once no worker applies any more."""
         return self._read()
 
-    def apply_after_failure(self, gradients):
-        """Apply a push whose aggregation failed in a worker (the workers stopped): raises the
-        error with its DML position, or returns when it does not fail here."""
-        if not self.lock.acquire(timeout=5):    # a stopped worker held it: the model may be
-            return                                  # half written
-        self.lock.release()
+    def apply_after_failure(self, gradients, stop):
+        """Apply a push whose aggregation failed in a worker: `stop()` ends the workers (called
+        holding the lock, so that none is stopped while it writes the model); raises the error
+        with its DML position, or returns when it does not fail here."""
+        held = self.lock.acquire(timeout=30)
         try:
-            model, syncs = self._read()
-        except Exception:  # noqa: BLE001 - unreadable: the worker's message is raised instead
-            return
-        s = self.server
-        model = s.agg(model=model, gradients=gradients, hyperparams=s.hyperparams)
-        if s.asp_due(syncs + 1):
-            s.validate(model)
+            stop()
+            if not held:
+                return
+            try:
+                model, syncs = self._read()
+            except Exception:  # noqa: BLE001 - unreadable: the worker's message is raised instead
+                return
+            s = self.server
+            model = s.agg(model=model, gradients=gradients, hyperparams=s.hyperparams)
+            if s.asp_due(syncs + 1):
+                s.validate(model)
+        finally:
+            if held:
+                self.lock.release()
