@@ -13,11 +13,13 @@ Frame: a signed 64-bit length. n >= 0: n bytes of message follow on the pipe (a 
 than the buffer, or no buffer); n < 0: the message is the first -n - 1 bytes of the buffer.
 
 At most one message of a direction lies in the buffer at a time; a message sent ahead of it, to
-be read first (the batch range ahead of the model), goes inline. Who may write the buffer when: the driver writes a worker's down buffer only when it hands that
-worker its next segment, which the worker asks for by answering the last one, after it decoded
-the model; the worker writes its up buffer only with its answer, after the driver decoded the
-previous one (the driver decodes an answer as soon as it reads its frame). So a buffer is never
-written while its reader decodes it.
+be read first (the batch range ahead of the model), goes inline. Who may write the buffer when:
+the driver writes a worker's down buffer only when it hands that worker its next segment, which
+the worker asks for by answering the last one, after it decoded the model; the worker writes its
+up buffer only with its answer, after the driver decoded the previous one (the driver decodes an
+answer as soon as it reads its frame). A worker that goes on by itself (ASP, ps_shared) answers
+inline, and only its last answer (an error) may use the buffer. So a buffer is never written
+while its reader decodes it.
 """
 from __future__ import annotations
 
