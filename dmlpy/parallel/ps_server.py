@@ -98,10 +98,8 @@ class Server:
         if self.utype == "ASP":
             if isinstance(value, Applied):   # applied by the worker (ps_shared)
                 return [(w, value.model)]
-            self.model = self.agg(model=self.model, gradients=value, hyperparams=self.hyperparams)
+            self.model = self.asp_apply(self.model, self.syncs + 1, value)
             self.syncs += 1
-            if self.asp_due(self.syncs):
-                self.validate(self.model)
             return [(w, self.model)]
         if self.utype == "SBP" and self.straggling[w] > 0:
             self.straggling[w] -= 1      # computed on an old model: dropped
@@ -140,10 +138,15 @@ class Server:
             self.validate(self.model)
         return [(w, self.model) for w in order]
 
-    def asp_due(self, syncs: int) -> bool:
-        """Whether ASP's update number `syncs` ends an epoch of updates (validation is due)."""
+    def asp_apply(self, model, syncs: int, gradients):
+        """ASP's update number `syncs`: the aggregation of `gradients` into `model` (the new
+        model), validated when the update ends an epoch of updates. Where the model is kept is
+        the caller's: here (push) or in the workers' shared memory (ps_shared)."""
+        model = self.agg(model=model, gradients=gradients, hyperparams=self.hyperparams)
         per = self.n if self.freq == "EPOCH" else self.n * self.batches_per_epoch
-        return self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and syncs % per == 0)
+        if self.freq == "NBATCHES" or (self.batches_per_epoch != -1 and syncs % per == 0):
+            self.validate(model)
+        return model
 
     def validate(self, model):
         if self.val is not None:

@@ -11,7 +11,7 @@ aggregation runs in the worker, one worker at a time. Here the same, across proc
   count of the updates applied, guarded by a lock shared by the processes.
 - A push (`SharedModel.apply`, in the worker or in the driver): take the lock, read the model,
   call the aggregation function on it, count the update, validate after every epoch of updates
-  as the server does (Server.asp_due), write the new model, release the lock. The worker goes on
+  as the server does (Server.asp_apply), write the new model, release the lock. The worker goes on
   with the model it wrote, so nothing comes back to it from the driver.
 - The driver only hands out the segments and writes out what the workers printed; when training
   ends, the model is read from the buffer.
@@ -64,10 +64,8 @@ class SharedModel:
         s = self.server
         with self.lock:
             model, syncs = self._read()
-            model = s.agg(model=model, gradients=gradients, hyperparams=s.hyperparams)
             syncs += 1
-            if s.asp_due(syncs):
-                s.validate(model)
+            model = s.asp_apply(model, syncs, gradients)
             try:
                 encoded = ps_codec.dumps(model)
             except TypeError as e:
@@ -94,10 +92,7 @@ class SharedModel:
                 model, syncs = self._read()
             except Exception:  # noqa: BLE001 - unreadable: the worker's message is raised instead
                 return
-            s = self.server
-            model = s.agg(model=model, gradients=gradients, hyperparams=s.hyperparams)
-            if s.asp_due(syncs + 1):
-                s.validate(model)
+            self.server.asp_apply(model, syncs + 1, gradients)
         finally:
             if held:
                 self.lock.release()
