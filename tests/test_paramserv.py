@@ -525,11 +525,14 @@ def test_codec_reads_and_writes_wire_format():
     rng = np.random.default_rng(0)
     vals = [rng.random((3, 4)), np.asfortranarray(rng.random((3, 4))), np.zeros((0, 3)),
             np.arange(6).reshape(2, 3), rng.random((5, 2)).astype(np.float32),
-            np.array([[True, False]]), rng.random((6, 6))[::2, ::3], 3.5, 7, None, "x", True]
+            np.array([[True, False]]), rng.random((6, 6))[::2, ::3], 3.5, 7, None, "x", True,
+            np.array([[1.5, -2.0]], dtype=">f8")]
+    names = [f"p{i}\u00e9" for i in range(len(vals))]
     for enc, dec in ((ps_codec.dumps, wire.loads), (wire.dumps, ps_codec.loads),
                      (ps_codec.dumps, ps_codec.loads)):
-        out = dec(enc(("ok", DMLList(vals, None), [1, 2])))
+        out = dec(enc(("ok", DMLList(vals, None), [1, 2], DMLList(vals[:2], names[:2]))))
         assert out[0] == "ok" and out[2] == [1, 2] and out[1].names is None
+        assert out[3].names == names[:2]
         for a, b in zip(vals, out[1].values):
             if isinstance(a, np.ndarray):
                 assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)

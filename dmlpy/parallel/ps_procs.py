@@ -19,7 +19,8 @@ worker for the next model) polls for up to `spin_seconds` before it sleeps.
 Under ASP the server's aggregation and validation run in the workers (ps_shared): each applies
 its own pushes to a model in shared memory, one at a time, and goes through the rest of its plan
 without waiting for the driver, which only writes out what they print and reads the model at the
-end.
+end. Such a worker answers only when it has printed something, at the end of its plan or after an
+error (each answer counts the segments it covers), so the driver is not woken for every push.
 
 A worker (and the driver, while it computes worker 0) limits BLAS and dmlpy's kernel threads to
 cores/k, and runs a parfor inside the DML functions serially. The driver's objects are frozen
@@ -71,6 +72,7 @@ class Forked:
         self.bells: dict = {}     # worker -> eventfd that wakes it (None: the pipe wakes it)
         self.sent: dict = {}      # worker -> (model, seg) it is computing
         self.done: list = []      # (worker, value) computed in the driver
+        self.ready: list = []     # (worker, Applied) answered by a worker's earlier message
         self.forked = False
         self.inner = None         # the worker threads that replace the processes
         self.last = (None, b"")   # the last model sent, and its encoding
@@ -175,6 +177,10 @@ class Forked:
             return w, value
         if self.inner is not None:
             return self.inner.wait()
+        if self.ready:                      # answered by an earlier message
+            w, value = self.ready.pop(0)
+            self.sent.pop(w, None)
+            return w, value
         if self.queued is not None:
             from .local import _set_worker, in_worker
             (model, seg), self.queued = self.queued, None
@@ -195,9 +201,10 @@ class Forked:
             got = None
         if got is None:
             got = ("error", _DIED, "")
-        if got[0] == "applied":
+        if got[0] == "applied":             # got[1] segments, applied by the worker
             from .ps_shared import Applied
             sys.stdout.write(got[2])
+            self.ready += [(w, Applied())] * (int(got[1] or 1) - 1)
             return w, Applied()
         if got[0] == "agg-error":           # the aggregation or validation failed there
             sys.stdout.write(got[2])
@@ -205,6 +212,8 @@ class Forked:
             raise DMLRuntimeError(f"paramserv: a worker process failed: {got[1]}")
         if len(got) > 3:                    # the model the worker computed from
             model = got[3]
+        if len(got) > 4:                    # and the segment (it went on by itself)
+            seg = tuple(got[4])
         return w, answer(self, self.tasks[w], model, seg, got[:3], "process")
 
     def finish(self, server):
@@ -244,6 +253,7 @@ class Forked:
             except OSError:
                 pass
         self.sent = {}
+        self.ready = []
 
 
 SPIN = 0.006        # seconds: see spin_seconds
@@ -350,8 +360,10 @@ def _child(task, threads, down, up, spin, shared=None, epochs=1):
             if shared is None:
                 _segment(task, model, tuple(head[:2]), up, out, None)
                 continue
-            for seg in todo[head[2]:]:
-                model = _segment(task, model, seg, up, out, shared)
+            held = 0        # segments applied that the driver has not been told of yet
+            for i in range(head[2], len(todo)):
+                model, held = _segment(task, model, todo[i], up, out, shared, held,
+                                       quiet=i < len(todo) - 1)
                 if model is None:
                     break
     except BaseException:  # noqa: BLE001 - the driver sees the pipe close
@@ -360,24 +372,29 @@ def _child(task, threads, down, up, spin, shared=None, epochs=1):
         os._exit(code)
 
 
-def _segment(task, model, seg, up, out, shared):
-    """Compute one segment and answer it (shared: apply the push first); the model the worker
-    goes on with (None after an error)."""
+def _segment(task, model, seg, up, out, shared, held=0, quiet=False):
+    """Compute one segment and answer it (shared: apply the push first); (the model the worker
+    goes on with, None after an error; the segments applied and not yet answered). A worker
+    that applies its pushes answers only when it has printed something, at the end of its plan
+    (quiet False) or after an error, each answer counting the segments it covers: the driver
+    is not woken for every push."""
     goes_on = None
     try:
         value = compute(task, model, *seg)
     except BaseException as e:  # noqa: BLE001 - reported to the driver
         reply = ("error", str(e) or type(e).__name__)
-        extra = (model,) if shared is not None else ()
+        extra = (model, list(seg)) if shared is not None else ()
     else:
         reply, extra = ("ok", value), ()
         if shared is not None:
             try:
                 goes_on = shared.apply(value)
-                reply = ("applied", None)
+                reply = ("applied", held + 1)
             except BaseException as e:  # noqa: BLE001 - the driver applies it again
                 reply, extra = ("agg-error", str(e) or type(e).__name__), (value,)
     printed = out.getvalue()
+    if goes_on is not None and quiet and not printed:
+        return goes_on, held + 1
     out.seek(0)
     out.truncate()
     try:
@@ -388,4 +405,4 @@ def _segment(task, model, seg, up, out, shared):
     # a worker that goes on by itself may answer again before the driver has read this answer:
     # through the pipe, so that the shared buffer is only written by its last answer (an error)
     up.send(payload, inline=goes_on is not None)
-    return goes_on
+    return goes_on, 0
