@@ -64,7 +64,7 @@ def _measure_drive():
             return inner(*args, **kw)
         finally:
             b = _usage()
-            CPU[:] = [b[0] - a[0], b[1] - a[1]]
+            CPU[:] = [b[0] - a[0], a[1]]    # the workers': once reaped (train_seconds)
 
     paramserv.drive = drive
 
@@ -79,6 +79,9 @@ def train_seconds(args: dict, kind: str) -> tuple:
         rc = run_cli(str(EXAMPLE), EXAMPLE.read_text(), {k: str(v) for k, v in args.items()})
     if rc != 0:
         raise SystemExit(f"the example failed:\n{err.getvalue()}")
+    from dmlpy.parallel.ps_procs import reaped
+    reaped()        # a thread reaps the workers after training: their CPU counts from then on
+    CPU[1] = _usage()[1] - CPU[1]
     line = [ln for ln in out.getvalue().splitlines() if ln.startswith(args["utypes"] + ":")][0]
     acc = float(re.search(r"accuracy ([0-9.]+)", line).group(1))
     secs = float(re.search(r"\(([0-9.]+) s training\)", line).group(1))

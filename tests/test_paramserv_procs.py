@@ -29,10 +29,16 @@ def _forks(monkeypatch):
 
 
 def _reaped(pid) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
+    """The worker has exited and been waited for: at once after an error, within moments after
+    training (a thread of the driver reaps them)."""
+    import time
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
     return False
 
 
@@ -51,8 +57,8 @@ def test_bsp_forks_all_workers_but_the_first(dml_out, monkeypatch, utype, k, for
 
 
 def test_error_of_the_worker_in_the_driver_has_its_position(dml, monkeypatch):
-    """Worker 0's second batch (rows 4 and 5; the first batch ran before the fork) fails in the
-    driver: the error has its DML position and the forked worker is ended."""
+    """Worker 0's second batch (rows 4 to 6) fails in the driver: the error has its DML position
+    and the forked worker is ended."""
     from dmlpy.kernels import pool
     made = _forks(monkeypatch)
     before = pool.NTHREADS

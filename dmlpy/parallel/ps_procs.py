@@ -32,7 +32,12 @@ is raised).
 
 The first segment of a gradients function new to this process is computed by the driver (see
 Forked.start), which compiles the kernels once for every later fork and times the work: in
-automatic mode a run too small to gain from processes keeps its workers as threads.
+automatic mode a run too small to gain from processes keeps its workers as threads. A later call
+of the same function (the same definition, compiled to the same code, on data of the same type:
+a script run again by the Python API included) forks at once, with that timing.
+
+The workers are reaped by a thread once training is over (their exit takes a few milliseconds
+that the driver does not wait for); after an error, before the error is raised.
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ from . import ps_codec, ps_link
 from .ps_worker import answer, compute, plan, segments
 
 _DIED = "it ended without a result (killed?)"
-_WARM: dict = {}            # gradients function -> seconds per row it took in this process
+_WARM: dict = {}            # gradients function (_warm_key) -> seconds per row it took here
 MIN_WORK = 0.3              # seconds of work in all, and
 MIN_SEGMENT = 0.002         # seconds per segment, below which automatic mode keeps threads
 
@@ -128,7 +133,7 @@ class Forked:
         self.started[w] += 1
         if not self.forked:
             task = self.tasks[w]
-            key = id(task.upd.fn)
+            key = (_warm_key(task.upd), str(getattr(task.features, "dtype", "")))
             if key not in _WARM:
                 # the first segment of these functions in this process runs here: the kernels
                 # they use get compiled (or loaded) once, in the driver, not in every worker
@@ -247,13 +252,43 @@ class Forked:
                     os.close(link.fd)
                 except OSError:
                     pass
-        for pid, _, _ in kids:
-            try:
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+        pids = [pid for pid, _, _ in kids]
+        if abort:
+            _reap(pids)
+        elif pids:      # they exit on their closed pipes: the driver goes on meanwhile
+            import threading
+            t = threading.Thread(target=_reap, args=(pids,), name="dmlpy-reap", daemon=True)
+            t.start()
+            _REAPERS[:] = [r for r in _REAPERS if r.is_alive()] + [t]
         self.sent = {}
         self.ready = []
+
+
+_REAPERS: list = []     # the threads reaping workers after training
+
+
+def reaped():
+    """Wait until every worker process of this process's trainings has been reaped."""
+    while _REAPERS:
+        _REAPERS.pop().join()
+
+
+def _reap(pids):
+    for pid in pids:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+
+
+def _warm_key(upd):
+    """The gradients function as the same DML function compiled again would be (a script run
+    again in this process, as by the Python API): where it is defined and its compiled code."""
+    span = getattr(upd.info.fdef, "span", None)
+    code = getattr(upd.fn, "__code__", None)
+    if span is None or code is None:
+        return id(upd.fn)
+    return (span.file, span.line, span.col, upd.info.fdef.name, code.co_code)
 
 
 SPIN = 0.006        # seconds: see spin_seconds
