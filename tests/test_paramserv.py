@@ -384,17 +384,59 @@ SAME_CALLS = [
 ]
 
 
+@pytest.mark.parametrize("fresh", [True, False], ids=["first-call", "later-call"])
 @pytest.mark.parametrize("call", SAME_CALLS, ids=[str(i) for i in range(len(SAME_CALLS))])
-def test_processes_give_the_threads_result(dml_out, monkeypatch, call):
-    """BSP results do not depend on timing: forked workers give the threads' numbers."""
-    from dmlpy.parallel import procs
+def test_processes_give_the_threads_result(dml_out, monkeypatch, call, fresh):
+    """BSP results do not depend on timing: forked workers give the threads' numbers, on the
+    first call of the gradients function in this process (its first batch computed before the
+    fork, the segment going on from it) and on a later one (forked at once)."""
+    from dmlpy.parallel import procs, ps_procs
     if not procs.available():
         pytest.skip("no fork here")
     got = {}
     for kind in ("threads", "processes"):
         monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", kind)
+        if fresh:
+            monkeypatch.setattr(ps_procs, "_WARM", {})
         got[kind] = _run(dml_out, call)
     assert got["processes"] == got["threads"] and len(got["threads"]) == 5
+
+
+@pytest.mark.parametrize("freq", ["BATCH", "EPOCH"])
+def test_a_run_too_small_for_processes_goes_on_from_its_first_batch(dml_out, monkeypatch, freq):
+    """Automatic mode: the first batch, timed in the driver, says processes do not pay; its
+    segment goes on from its gradients and the rest runs on threads, with the threads' result."""
+    from dmlpy.parallel import procs, ps_procs
+    if not procs.available():
+        pytest.skip("no fork here")
+    call = f'utype="BSP", freq="{freq}", epochs=2, batchsize=3, k=2'
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "threads")
+    want = _run(dml_out, call)
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "auto")
+    monkeypatch.setattr(ps_procs, "_WARM", {})
+    monkeypatch.setattr("os.fork", lambda: pytest.fail("forked for a tiny run"))
+    assert _run(dml_out, call) == want and len(want) == 5
+
+
+@pytest.mark.parametrize("utype", ["ASP", "SBP"])
+def test_a_forked_worker_goes_on_from_the_first_batch_computed_before_the_fork(
+        dml_out, monkeypatch, utype):
+    """On the first call of the gradients function, worker 0's first batch is computed in the
+    driver; the forked worker 0 goes on from its gradients (one epoch of 3 batches per push)."""
+    from dmlpy.parallel import procs, ps_procs
+    if not procs.available():
+        pytest.skip("no fork here")
+    monkeypatch.setenv("DMLPY_PARAMSERV_WORKERS", "processes")
+    monkeypatch.setattr(ps_procs, "_WARM", {})
+    counted = LINEAR.replace("  n = nrow(features)\n", "  n = nrow(features)\n  print(\"g\")\n")
+    out = dml_out(counted + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
+                  f"utype=\"{utype}\", freq=\"EPOCH\", epochs=4, batchsize=2, k=2)\n"
+                  "print(loss(m2, X, Y) / loss(model, X, Y))\n")
+    ratio = _numbers(out)
+    assert len(ratio) == 1 and 0 < ratio[0] < 0.8
+    # every batch computed once: 2 workers x 4 epochs x 3 batches (5 rows each, 2 a batch)
+    # (SBP drops a straggler's push, not its computation)
+    assert out.splitlines().count("g") == 24
 
 
 def test_processes_train_asynchronously(dml_out, monkeypatch):

@@ -29,9 +29,14 @@ def _workers(monkeypatch, kind):
 
 
 @pytest.mark.double_only("compares to 1e-12")
-def test_one_epoch_of_two_pushes_is_the_threads_result(dml_out, monkeypatch, forked):
+@pytest.mark.parametrize("fresh", [True, False], ids=["first-call", "later-call"])
+def test_one_epoch_of_two_pushes_is_the_threads_result(dml_out, monkeypatch, forked, fresh):
     """freq=EPOCH, one epoch: both workers compute from the first model and push once; with the
-    plain SGD step the order of the two updates only changes the rounding."""
+    plain SGD step the order of the two updates only changes the rounding. On the first call of
+    the gradients function, worker 0 goes on from its first batch, computed before the fork."""
+    from dmlpy.parallel import ps_procs
+    if fresh:
+        monkeypatch.setattr(ps_procs, "_WARM", {})
     call = (f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, utype=\"ASP\", "
             "freq=\"EPOCH\", epochs=1, batchsize=2, k=2)" + PRINT)
     got = _numbers(dml_out(LINEAR + call))

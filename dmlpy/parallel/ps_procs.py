@@ -30,9 +30,11 @@ driver stops the other workers and computes the failed segment itself, from the 
 the error is raised with its DML position (should it not fail again there, the worker's message
 is raised).
 
-The first segment of a gradients function new to this process is computed by the driver (see
-Forked.start), which compiles the kernels once for every later fork and times the work: in
-automatic mode a run too small to gain from processes keeps its workers as threads. A later call
+The first batch of a gradients function new to this process is computed by the driver before
+the fork (see Forked.start): its kernels are compiled once for every later fork, and the time it
+takes says whether processes pay (automatic mode keeps the workers of a run too small to gain from
+them as threads). The segment goes on from those gradients where it is computed (a forked worker
+has them from the fork), so only one batch is computed before the others start. A later call
 of the same function (the same definition, compiled to the same code, on data of the same type:
 a script run again by the Python API included) forks at once, with that timing.
 
@@ -50,7 +52,7 @@ import time
 
 from ..errors import DMLRuntimeError, OpError
 from . import ps_codec, ps_link
-from .ps_worker import answer, compute, plan, segments
+from .ps_worker import answer, compute, first_gradient, plan, segments
 
 _DIED = "it ended without a result (killed?)"
 _WARM: dict = {}            # gradients function (_warm_key) -> seconds per row it took here
@@ -71,7 +73,8 @@ class Forked:
         self.first = 1 if in_driver and len(tasks) > 1 else 0   # the first forked worker
         # seconds a waiting side polls before it sleeps: only where every process has a core
         self.spin = spin_seconds() if self.first and len(tasks) <= cores() else 0.0
-        self.queued = None        # (model, seg) of worker 0 when it computes in the driver
+        self.queued = None        # (model, seg, first batch's gradients or None) of worker 0
+                                  # when it computes in the driver
         self.limits = None        # the driver's kernel and BLAS threads before forking
         self.kids: dict = {}      # worker -> (pid, ps_link.Link to the worker, Link from it)
         self.bells: dict = {}     # worker -> eventfd that wakes it (None: the pipe wakes it)
@@ -85,7 +88,9 @@ class Forked:
         self.shared = None        # ps_shared.SharedModel once forked
         self.started = [0] * len(tasks)   # segments started per worker
 
-    def _fork(self, model):
+    def _fork(self, model, head=(None, None)):
+        """Fork the workers; head: (worker, the gradients of the first batch of its first
+        segment, computed here) or (None, None)."""
         import gc
         self.forked = True
         self._encode(model)
@@ -115,7 +120,7 @@ class Forked:
                     for fd in mine + [down_w.fd, up_r.fd]:
                         os.close(fd)
                     _child(self.tasks[w], self.threads, down_r, up_w, self.spin, self.shared,
-                           self.epochs)
+                           self.epochs, head[1] if head[0] == w else None)
                 os.close(down_r.fd)
                 os.close(up_w.fd)
                 mine += [down_w.fd, up_r.fd] + ([bell] if bell is not None else [])
@@ -134,20 +139,27 @@ class Forked:
         if not self.forked:
             task = self.tasks[w]
             key = (_warm_key(task.upd), str(getattr(task.features, "dtype", "")))
+            first = None
             if key not in _WARM:
-                # the first segment of these functions in this process runs here: the kernels
-                # they use get compiled (or loaded) once, in the driver, not in every worker
+                # the first batch of these functions in this process runs here: the kernels
+                # they use get compiled (or loaded) once, in the driver, not in every worker;
+                # the segment goes on from its gradients wherever it is computed
                 t0 = time.perf_counter()
-                self.done.append((w, compute(task, model, *seg)))
-                _WARM[key] = (time.perf_counter() - t0) / max(1, _rows(task, seg))
-                return
+                first = first_gradient(task, model, seg)
+                _WARM[key] = (time.perf_counter() - t0) / max(1, _rows(task, (seg[0], seg[0] + 1)))
             if self.auto and not worth_forking(_WARM[key], self.tasks, self.epochs):
                 from .ps_threads import Threads
                 self.inner = Threads(self.tasks)
-                return self.inner.start(w, model, seg)
-            self._fork(model)
+                if first is None:
+                    return self.inner.start(w, model, seg)
+                self.done.append((w, compute(task, model, *seg, first=first)))
+                return
+            self._fork(model, (w, first))
+            if w < self.first:
+                self.queued = (model, seg, first)
+                return
         if w < self.first:          # computed in the driver by wait(), once the others run
-            self.queued = (model, seg)
+            self.queued = (model, seg, None)
             return
         self.sent[w] = (model, seg)
         if model is None:           # a worker that applies its pushes goes on by itself
@@ -188,11 +200,11 @@ class Forked:
             return w, value
         if self.queued is not None:
             from .local import _set_worker, in_worker
-            (model, seg), self.queued = self.queued, None
+            (model, seg, first), self.queued = self.queued, None
             was = in_worker()
             _set_worker(True)             # a parfor inside runs serially, as in the processes
             try:
-                return 0, compute(self.tasks[0], model, *seg)
+                return 0, compute(self.tasks[0], model, *seg, first=first)
             finally:
                 _set_worker(was)
         fds = {self.kids[w][2].fd: w for w in sorted(self.sent)}
@@ -367,10 +379,11 @@ def _preload():
             pass
 
 
-def _child(task, threads, down, up, spin, shared=None, epochs=1):
+def _child(task, threads, down, up, spin, shared=None, epochs=1, first=None):
     """A worker process: computes the segments it is sent until its pipe closes. With a shared
     model (ASP, ps_shared) it applies each push itself and goes on through the rest of its plan
-    without waiting for the driver, answering each segment as it is done."""
+    without waiting for the driver (see _segment). first: the gradients of the first batch of its
+    first segment, computed by the driver before the fork."""
     code = 0
     bell = _BELL[0]
     try:
@@ -393,12 +406,14 @@ def _child(task, threads, down, up, spin, shared=None, epochs=1):
             head = ps_codec.loads(msg)
             model = ps_codec.loads(down.recv())
             if shared is None:
-                _segment(task, model, tuple(head[:2]), up, out, None)
+                _segment(task, model, tuple(head[:2]), up, out, None, first=first)
+                first = None
                 continue
             held = 0        # segments applied that the driver has not been told of yet
             for i in range(head[2], len(todo)):
                 model, held = _segment(task, model, todo[i], up, out, shared, held,
-                                       quiet=i < len(todo) - 1)
+                                       quiet=i < len(todo) - 1, first=first)
+                first = None
                 if model is None:
                     break
     except BaseException:  # noqa: BLE001 - the driver sees the pipe close
@@ -407,7 +422,7 @@ def _child(task, threads, down, up, spin, shared=None, epochs=1):
         os._exit(code)
 
 
-def _segment(task, model, seg, up, out, shared, held=0, quiet=False):
+def _segment(task, model, seg, up, out, shared, held=0, quiet=False, first=None):
     """Compute one segment and answer it (shared: apply the push first); (the model the worker
     goes on with, None after an error; the segments applied and not yet answered). A worker
     that applies its pushes answers only when it has printed something, at the end of its plan
@@ -415,7 +430,7 @@ def _segment(task, model, seg, up, out, shared, held=0, quiet=False):
     is not woken for every push."""
     goes_on = None
     try:
-        value = compute(task, model, *seg)
+        value = compute(task, model, *seg, first=first)
     except BaseException as e:  # noqa: BLE001 - reported to the driver
         reply = ("error", str(e) or type(e).__name__)
         extra = (model, list(seg)) if shared is not None else ()

@@ -80,13 +80,21 @@ def _local(task: Task, model, g):
     return task.agg(model=model, gradients=g, hyperparams=task.hyperparams)
 
 
-def compute(task: Task, model, lo: int, hi: int):
+def first_gradient(task: Task, model, seg):
+    """The gradients of the first batch of segment `seg` from `model`: what `compute` starts
+    with (given to it as `first`, it is not computed again)."""
+    return _grad(task, model, seg[0])
+
+
+def compute(task: Task, model, lo: int, hi: int, first=None):
     """The value the worker pushes after the batches lo..hi-1 of its part, starting from the
-    pulled `model` (a DML list)."""
+    pulled `model` (a DML list); `first`: the gradients of batch lo from it, already computed."""
+    def grad(m, j):
+        return first if j == lo and first is not None else _grad(task, m, j)
     if task.freq == "BATCH":
         acc = None
         for j in range(lo, hi):
-            g = _grad(task, model, j)
+            g = grad(model, j)
             if task.model_avg:
                 model = _local(task, model, g)
             else:
@@ -94,7 +102,7 @@ def compute(task: Task, model, lo: int, hi: int):
         return model if task.model_avg else acc
     acc, local = None, model
     for j in range(lo, hi):
-        g = _grad(task, local, j)
+        g = grad(local, j)
         if not task.model_avg or task.freq == "NBATCHES":
             acc = add_lists(acc, g)
         # EPOCH without averaging skips the update after its last batch (it would be dropped)
