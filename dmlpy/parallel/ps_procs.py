@@ -79,7 +79,8 @@ class Forked:
         self.kids: dict = {}      # worker -> (pid, ps_link.Link to the worker, Link from it)
         self.bells: dict = {}     # worker -> eventfd that wakes it (None: the pipe wakes it)
         self.sent: dict = {}      # worker -> (model, seg) it is computing
-        self.done: list = []      # (worker, value) computed in the driver
+        self.done: list = []      # (worker, value) computed in the driver before the workers
+                                  # turned out too small for processes (then threads)
         self.ready: list = []     # (worker, Applied) answered by a worker's earlier message
         self.forked = False
         self.inner = None         # the worker threads that replace the processes
@@ -136,10 +137,10 @@ class Forked:
         if self.inner is not None:
             return self.inner.start(w, model, seg)
         self.started[w] += 1
+        first = None        # the gradients of the segment's first batch, computed here
         if not self.forked:
             task = self.tasks[w]
             key = (_warm_key(task.upd), str(getattr(task.features, "dtype", "")))
-            first = None
             if key not in _WARM:
                 # the first batch of these functions in this process runs here: the kernels
                 # they use get compiled (or loaded) once, in the driver, not in every worker;
@@ -155,11 +156,8 @@ class Forked:
                 self.done.append((w, compute(task, model, *seg, first=first)))
                 return
             self._fork(model, (w, first))
-            if w < self.first:
-                self.queued = (model, seg, first)
-                return
         if w < self.first:          # computed in the driver by wait(), once the others run
-            self.queued = (model, seg, None)
+            self.queued = (model, seg, first)
             return
         self.sent[w] = (model, seg)
         if model is None:           # a worker that applies its pushes goes on by itself
@@ -187,11 +185,7 @@ class Forked:
 
     def wait(self):
         if self.done:
-            w, value = self.done.pop(0)
-            if self.shared is not None:     # computed in the driver before the fork
-                from .ps_shared import Applied
-                value = Applied(self.shared.apply(value))
-            return w, value
+            return self.done.pop(0)
         if self.inner is not None:
             return self.inner.wait()
         if self.ready:                      # answered by an earlier message

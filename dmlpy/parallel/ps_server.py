@@ -97,7 +97,7 @@ class Server:
         """Take a worker's push; the workers released, with the model each goes on with."""
         if self.utype == "ASP":
             if isinstance(value, Applied):   # applied by the worker (ps_shared)
-                return [(w, value.model)]
+                return [(w, None)]
             self.model = self.asp_apply(self.model, self.syncs + 1, value)
             self.syncs += 1
             return [(w, self.model)]

@@ -31,12 +31,9 @@ _HEAD = struct.Struct("<qq")    # updates applied, bytes of the encoded model
 
 
 class Applied:
-    """A push the worker (or the driver, for a segment it computed) applied itself: `model` is
-    the model that worker goes on with (None: the worker holds it)."""
-    __slots__ = ("model",)
-
-    def __init__(self, model=None):
-        self.model = model
+    """A push its worker applied itself: the worker goes on with the model it wrote, so the
+    server releases it with none."""
+    __slots__ = ()
 
 
 class SharedModel:
