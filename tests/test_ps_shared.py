@@ -83,6 +83,16 @@ def test_validation_runs_after_every_epoch_of_updates(dml_out, forked):
     assert out.split() == ["validated"] * 3
 
 
+def _asp_fails(dml, script, epochs, message):
+    """Run ASP training (2 workers, batches of 2) after `script`: it must fail with `message`,
+    print nothing and show no traceback; the error output."""
+    out, err, rc = dml(script + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
+                       f"utype=\"ASP\", freq=\"BATCH\", epochs={epochs}, batchsize=2, k=2)\n"
+                       "print(sum(as.matrix(m2[1])))\n")
+    assert rc == 1 and out == "" and message in err and "Traceback" not in err
+    return err
+
+
 def test_an_error_in_the_aggregation_has_its_position(dml, forked):
     """The fourth update fails in whichever worker applies it: the driver applies it again and
     the error is raised at the aggregation's line."""
@@ -91,10 +101,7 @@ def test_an_error_in_the_aggregation_has_its_position(dml, forked):
                             "  if (as.scalar(as.matrix(model[2])) < -0.5) stop(\"too far\")\n")
     script = script.replace("as.matrix(model[2]) - lr * as.matrix(gradients[2]))",
                             "as.matrix(model[2]) - 0.2)")
-    out, err, rc = dml(script + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
-                       "utype=\"ASP\", freq=\"BATCH\", epochs=2, batchsize=2, k=2)\n"
-                       "print(sum(as.matrix(m2[1])))\n")
-    assert rc == 1 and out == "" and "too far" in err and "Traceback" not in err
+    err = _asp_fails(dml, script, 2, "too far")
     assert re.search(r":\d+:\d+: error: ", err.splitlines()[0]), err
     assert "stop" in "\n".join(err.splitlines()[1:3]), err
 
@@ -107,8 +114,5 @@ def test_an_error_in_a_later_segment_has_its_position(dml, forked):
                             "as.matrix(model[2]) + 1)")
     script = script.replace("  n = nrow(features)\n", "  n = nrow(features)\n"
                             "  if (as.scalar(as.matrix(model[2])) > 2.5) stop(\"drifted\")\n")
-    out, err, rc = dml(script + f"m2 = paramserv(model=model, features=X, labels=Y, {FNS}, "
-                       "utype=\"ASP\", freq=\"BATCH\", epochs=4, batchsize=2, k=2)\n"
-                       "print(sum(as.matrix(m2[1])))\n")
-    assert rc == 1 and out == "" and "drifted" in err and "Traceback" not in err
+    err = _asp_fails(dml, script, 4, "drifted")
     assert re.search(r":8:\d+: error: ", err.splitlines()[0]), err
